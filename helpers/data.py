@@ -1,0 +1,93 @@
+"""MNIST chargé une fois pour toutes en mémoire, sous forme de tenseurs flottants dans [0, 1].
+
+Les fichiers bruts sont ceux que ``torchvision.datasets.MNIST`` range dans
+``<dossier des données>/MNIST/raw`` ; leur somme de contrôle MD5 est vérifiée avant lecture.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+import torch
+from torchvision.datasets import MNIST
+from torchvision.datasets.utils import check_integrity
+
+from .config import data_dir
+
+# Sommes MD5 des fichiers bruts décompressés (publiées avec le jeu de données).
+RAW_MD5 = {
+    "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
+    "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
+    "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
+    "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+}
+
+
+class MNISTSplit(NamedTuple):
+    """Une partie de MNIST : ``images`` (N, 1, 28, 28) dans [0, 1] et ``labels`` (N,) entiers."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+
+
+class DataError(RuntimeError):
+    """Données absentes, corrompues ou inaccessibles (message en français)."""
+
+
+def load_mnist(train: bool = True, limit: int | None = None) -> MNISTSplit:
+    """Charge la partie d'entraînement (60 000 images) ou de test (10 000) de MNIST.
+
+    ``limit`` garde les ``limit`` premières images. Les fichiers sont téléchargés par torchvision
+    s'ils manquent et que le réseau le permet, puis vérifiés par leur somme MD5.
+    """
+    if limit is not None and limit <= 0:
+        raise ValueError(f"limit doit être un entier strictement positif (reçu : {limit}).")
+    split = _load_split(str(data_dir()), train)
+    if limit is None:
+        return split
+    return MNISTSplit(split.images[:limit], split.labels[:limit])
+
+
+@lru_cache(maxsize=4)
+def _load_split(root: str, train: bool) -> MNISTSplit:
+    raw = ensure_raw_files(Path(root))
+    dataset = MNIST(str(raw.parent.parent), train=train, download=False)
+    images = dataset.data.unsqueeze(1).float().div_(255.0)
+    return MNISTSplit(images, dataset.targets.long())
+
+
+def ensure_raw_files(root: Path) -> Path:
+    """Vérifie (et télécharge au besoin) les quatre fichiers bruts ; renvoie leur dossier."""
+    if root.exists() and not root.is_dir():
+        raise DataError(
+            f"AE_DATA_DIR désigne un fichier ({root}) et non un dossier. Faites pointer AE_DATA_DIR "
+            "vers le dossier qui contient MNIST/raw/, ou supprimez la variable pour utiliser data/."
+        )
+    raw = root / "MNIST" / "raw"
+    if not all((raw / name).is_file() for name in RAW_MD5):
+        _download(root, raw)
+    for name, md5 in RAW_MD5.items():
+        if not check_integrity(str(raw / name), md5):
+            raise DataError(
+                f"Le fichier {raw / name} est corrompu ou tronqué : sa somme de contrôle MD5 "
+                f"n'est pas {md5}. Supprimez-le pour qu'il soit téléchargé de nouveau, ou "
+                "remplacez-le par une copie intacte."
+            )
+    return raw
+
+
+def _download(root: Path, raw: Path) -> None:
+    missing = sorted(name for name in RAW_MD5 if not (raw / name).is_file())
+    try:
+        MNIST(str(root), train=True, download=True)
+    except Exception as error:  # réseau absent, dossier en lecture seule, miroir indisponible…
+        raise DataError(
+            f"Données MNIST introuvables dans {raw} (fichiers manquants : {', '.join(missing)}) "
+            f"et le téléchargement a échoué ({type(error).__name__}: {error}).\n"
+            "Pour corriger : connectez-vous à Internet pour que torchvision télécharge MNIST, ou "
+            "copiez les quatre fichiers bruts dans <dossier>/MNIST/raw/ et définissez la variable "
+            "d'environnement AE_DATA_DIR=<dossier> (vérifiez aussi que le dossier est accessible "
+            "en écriture si le téléchargement doit y écrire)."
+        ) from None

@@ -1,0 +1,44 @@
+"""Évaluer des représentations : peu d'étiquettes par classe et plus proches voisins."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.neighbors import KNeighborsClassifier
+
+
+def few_labels(labels: torch.Tensor, per_class: int, seed: int = 0) -> torch.Tensor:
+    """Indices de ``per_class`` exemples tirés au hasard dans chaque classe (sans remise)."""
+    generator = torch.Generator().manual_seed(seed)
+    chosen = []
+    for c in labels.unique():
+        members = (labels == c).nonzero().flatten()
+        if len(members) < per_class:
+            raise ValueError(
+                f"La classe {int(c)} n'a que {len(members)} exemples (il en faut {per_class})."
+            )
+        chosen.append(members[torch.randperm(len(members), generator=generator)[:per_class]])
+    return torch.cat(chosen)
+
+
+def knn_accuracy(
+    train_features: torch.Tensor | np.ndarray,
+    train_labels: torch.Tensor | np.ndarray,
+    test_features: torch.Tensor | np.ndarray,
+    test_labels: torch.Tensor | np.ndarray,
+    k: int = 1,
+) -> float:
+    """Taux de bonne classification (dans [0, 1]) du classifieur des ``k`` plus proches voisins."""
+    train_features, test_features = _flat(train_features), _flat(test_features)
+    if train_features.shape[1] != test_features.shape[1]:
+        raise ValueError(
+            f"Dimensions incompatibles : {train_features.shape[1]} (référence) "
+            f"et {test_features.shape[1]} (test)."
+        )
+    classifier = KNeighborsClassifier(n_neighbors=k).fit(train_features, np.asarray(train_labels))
+    return float(classifier.score(test_features, np.asarray(test_labels)))
+
+
+def _flat(features: torch.Tensor | np.ndarray) -> np.ndarray:
+    array = np.asarray(features, dtype=np.float32)
+    return array.reshape(len(array), -1)

@@ -1,0 +1,84 @@
+"""Figures du cours : grilles d'images, reconstructions, courbes de perte, codes en 2D."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.figure import Figure
+
+from .train import History
+
+
+def _as_images(x: torch.Tensor, shape: tuple[int, int] = (28, 28)) -> torch.Tensor:
+    """Met un lot de vecteurs ou d'images sous la forme (N, H, W) sur le CPU."""
+    return x.detach().cpu().reshape(len(x), *shape)
+
+
+def show_rows(
+    rows: Mapping[str, torch.Tensor],
+    n: int = 10,
+    shape: tuple[int, int] = (28, 28),
+    scale: float = 1.0,
+) -> Figure:
+    """Affiche des rangées d'images (une par entrée de ``rows``), titrées à gauche.
+
+    Chaque valeur est un lot de vecteurs ou d'images ; ``shape`` donne la forme d'affichage
+    (par exemple (6, 6) pour montrer un code de taille 36). Les pixels sont affichés en niveaux de
+    gris, de 0 (noir) à 1 (blanc), sauf pour les rangées dont les valeurs sortent de [0, 1] qui
+    sont normalisées image par image.
+    """
+    fig, axes = plt.subplots(
+        len(rows), n, figsize=(scale * n, scale * len(rows) + 0.2), squeeze=False
+    )
+    for r, (title, batch) in enumerate(rows.items()):
+        row_shape = shape if batch[0].numel() == shape[0] * shape[1] else (28, 28)
+        images = _as_images(batch[:n], row_shape)
+        in_unit_range = bool(images.min() >= 0 and images.max() <= 1)
+        for c, ax in enumerate(axes[r]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c < len(images):
+                kwargs = {"vmin": 0.0, "vmax": 1.0} if in_unit_range else {}
+                ax.imshow(images[c], cmap="gray", **kwargs)
+            else:
+                ax.axis("off")
+        axes[r][0].set_ylabel(title, rotation=0, ha="right", va="center", fontsize=11)
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def plot_losses(histories: Mapping[str, History], log: bool = True) -> Figure:
+    """Courbes de perte par époque : entraînement (trait plein) et test (pointillés)."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for i, (label, history) in enumerate(histories.items()):
+        color = f"C{i % 10}"
+        epochs = range(1, len(history.train_loss) + 1)
+        ax.plot(epochs, history.train_loss, color=color, label=f"{label} (entraînement)")
+        if history.test_loss:
+            ax.plot(epochs, history.test_loss, color=color, ls="--", label=f"{label} (test)")
+    ax.set_xlabel("époque")
+    ax.set_ylabel("perte")
+    if log:
+        ax.set_yscale("log")
+    ax.legend(fontsize=8, ncol=2)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_codes_2d(codes: torch.Tensor, labels: torch.Tensor, title: str = "") -> Figure:
+    """Nuage des codes de dimension 2, colorés par chiffre."""
+    codes = codes.detach().cpu()
+    if codes.ndim != 2 or codes.shape[1] != 2:
+        raise ValueError(f"Codes de forme {tuple(codes.shape)} : attendu (N, 2).")
+    fig, ax = plt.subplots(figsize=(6, 5.5))
+    scatter = ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=3, alpha=0.6,
+                         vmin=-0.5, vmax=9.5)
+    fig.colorbar(scatter, ax=ax, ticks=range(10), label="chiffre")
+    ax.set_xlabel("$h_1$")
+    ax.set_ylabel("$h_2$")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

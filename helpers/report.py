@@ -1,0 +1,34 @@
+"""Nombres et tableaux pour le texte des pages : format français et « glue » de myst-nb.
+
+Dans le livre, une valeur calculée est insérée dans la prose par ``{glue:md}`nom```. Hors du
+livre (Colab, Jupyter), ``glue`` se contente d'afficher la valeur si on le lui demande.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+
+def fr(value: float, digits: int = 2) -> str:
+    """Nombre au format français : virgule décimale, espace fine entre les milliers."""
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> str:
+    """Enregistre ``value`` (formaté en français) sous ``name`` pour ``{glue:md}`` ; le renvoie."""
+    text = value if isinstance(value, str) else fr(value, digits)
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:  # hors de la construction du livre
+        if show:
+            display(Markdown(text))
+    else:
+        myst_glue(name, Markdown(text), display=show)
+    return text
+
+
+def table(frame: pd.DataFrame, digits: int = 4):
+    """Tableau pandas mis en forme à la française (virgule décimale), sans index numérique."""
+    return frame.style.format(precision=digits, decimal=",", thousands="\u202f").hide(axis="index")

@@ -1,0 +1,133 @@
+"""Boucle d'entraînement sur des tenseurs en mémoire, avec historique et barre de progression."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.std import tqdm
+
+from .models import check_positive_int
+
+Loss = Callable[[nn.Module, torch.Tensor], torch.Tensor]
+
+
+def reconstruction_mse(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Erreur quadratique moyenne par pixel entre ``x`` et sa reconstruction ``model(x)``."""
+    return F.mse_loss(model(x), x)
+
+
+@dataclass
+class History:
+    """Pertes moyennes par époque (entraînement et, si fourni, test) et durée totale en secondes."""
+
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def minibatches(
+    n: int, batch_size: int, generator: torch.Generator | None = None
+) -> Iterator[torch.Tensor]:
+    """Indices de mini-lots d'une permutation aléatoire de ``range(n)`` (le dernier peut être court)."""
+    order = torch.randperm(n, generator=generator)
+    yield from order.split(batch_size)
+
+
+def fit(
+    model: nn.Module,
+    images: torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    loss: Loss = reconstruction_mse,
+    test_images: torch.Tensor | None = None,
+    on_epoch_end: Callable[[int, nn.Module], None] | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> History:
+    """Entraîne ``model`` avec Adam en minimisant ``loss(model, lot)`` ; renvoie l'historique.
+
+    Les données restent en mémoire et sont parcourues par mini-lots dans un ordre aléatoire fixé
+    par ``seed``. Si ``batch_size`` dépasse la taille des données, chaque époque fait un seul lot.
+    ``on_epoch_end(epoch, model)`` est appelé après chaque époque (époques numérotées à partir de 1).
+    """
+    check_positive_int("epochs", epochs)
+    check_positive_int("batch_size", batch_size)
+    if not lr > 0:
+        raise ValueError(f"Le taux d'apprentissage lr doit être strictement positif (reçu : {lr}).")
+    if len(images) == 0:
+        raise ValueError("L'ensemble d'entraînement est vide : impossible d'entraîner le modèle.")
+
+    device = next(model.parameters()).device
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    history = History()
+    start = time.perf_counter()
+    bar = tqdm(range(1, epochs + 1), desc="Entraînement", unit="époque", disable=not progress,
+               leave=False, mininterval=1.0)
+    for epoch in bar:
+        model.train()
+        total = 0.0
+        for idx in minibatches(len(images), batch_size, generator):
+            batch = images[idx].to(device)
+            optimizer.zero_grad(set_to_none=True)
+            value = loss(model, batch)
+            value.backward()
+            optimizer.step()
+            total += value.item() * len(idx)
+        history.train_loss.append(_finite(total / len(images), epoch))
+        if test_images is not None:
+            history.test_loss.append(evaluate(model, test_images, loss=loss))
+        bar.set_postfix(perte=f"{history.train_loss[-1]:.4g}")
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, model)
+    history.seconds = time.perf_counter() - start
+    model.eval()
+    return history
+
+
+def _finite(value: float, epoch: int) -> float:
+    if not math.isfinite(value):
+        raise FloatingPointError(
+            f"La perte vaut {value} à l'époque {epoch} : l'entraînement a divergé. "
+            "Réduisez le taux d'apprentissage lr ou vérifiez que les données sont dans [0, 1]."
+        )
+    return value
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module, images: torch.Tensor, *, loss: Loss = reconstruction_mse, batch_size: int = 1000
+) -> float:
+    """Perte moyenne de ``model`` sur ``images`` (moyenne pondérée par la taille des lots)."""
+    if len(images) == 0:
+        raise ValueError("Impossible d'évaluer sur un ensemble vide.")
+    model.eval()
+    device = next(model.parameters()).device
+    total = sum(
+        loss(model, batch.to(device)).item() * len(batch) for batch in images.split(batch_size)
+    )
+    return total / len(images)
+
+
+@torch.no_grad()
+def encode(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Codes ``model.encode(x)`` de toutes les images, calculés par lots, sur le CPU."""
+    model.eval()
+    device = next(model.parameters()).device
+    return torch.cat([model.encode(b.to(device)).cpu() for b in images.split(batch_size)])
+
+
+@torch.no_grad()
+def reconstruct(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Reconstructions ``model(x)`` de toutes les images, calculées par lots, sur le CPU."""
+    model.eval()
+    device = next(model.parameters()).device
+    return torch.cat([model(b.to(device)).cpu() for b in images.split(batch_size)])

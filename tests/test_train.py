@@ -1,0 +1,74 @@
+import math
+
+import pytest
+import torch
+
+from helpers.models import DenseAutoencoder
+from helpers.train import evaluate, fit, minibatches, reconstruct, encode
+
+
+def test_minibatches_cover_every_index_once():
+    batches = list(minibatches(10, 4, torch.Generator().manual_seed(0)))
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert sorted(torch.cat(batches).tolist()) == list(range(10))
+
+
+def test_training_lowers_the_loss(images):
+    torch.manual_seed(0)
+    model = DenseAutoencoder(code_dim=4, hidden=(32,))
+    before = evaluate(model, images)
+    history = fit(model, images, epochs=30, batch_size=16, lr=3e-3, test_images=images, progress=False)
+    assert len(history.train_loss) == len(history.test_loss) == 30
+    assert history.test_loss[-1] < 0.5 * before
+    assert history.test_loss[-1] == pytest.approx(evaluate(model, images))
+
+
+def test_same_seed_same_losses(images):
+    def run():
+        torch.manual_seed(1)
+        model = DenseAutoencoder(code_dim=4, hidden=(32,))
+        return fit(model, images, epochs=3, batch_size=16, progress=False, seed=5).train_loss
+
+    assert run() == run()
+
+
+def test_evaluate_weights_batches_by_size(images):
+    model = DenseAutoencoder(code_dim=4, hidden=(32,))
+    assert evaluate(model, images, batch_size=7) == pytest.approx(evaluate(model, images, batch_size=64))
+
+
+def test_callback_and_helpers(images):
+    seen = []
+    model = DenseAutoencoder(code_dim=3, hidden=(16,))
+    fit(model, images, epochs=2, progress=False, on_epoch_end=lambda e, m: seen.append(e))
+    assert seen == [1, 2]
+    assert encode(model, images, batch_size=10).shape == (64, 3)
+    assert reconstruct(model, images, batch_size=10).shape == images.shape
+
+
+def test_batch_larger_than_dataset_is_one_batch(images):
+    model = DenseAutoencoder(code_dim=3, hidden=(16,))
+    history = fit(model, images[:5], epochs=1, batch_size=1000, progress=False)
+    assert math.isfinite(history.train_loss[0])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"epochs": 0}, "epochs"),
+    ({"epochs": 1, "batch_size": 0}, "batch_size"),
+    ({"epochs": 1, "lr": 0.0}, "taux d'apprentissage"),
+    ({"epochs": 1, "lr": -1e-3}, "taux d'apprentissage"),
+])
+def test_bad_hyperparameters(images, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        fit(DenseAutoencoder(code_dim=2), images, progress=False, **kwargs)
+
+
+def test_empty_training_set():
+    with pytest.raises(ValueError, match="vide"):
+        fit(DenseAutoencoder(code_dim=2), torch.zeros(0, 1, 28, 28), epochs=1, progress=False)
+
+
+def test_divergence_is_reported_not_hidden(images):
+    model = DenseAutoencoder(code_dim=2, hidden=(8,), output_activation="identity")
+    with pytest.raises(FloatingPointError, match="divergé"):
+        fit(model, images * 1e30, epochs=2, lr=10.0, progress=False)
