@@ -16,8 +16,8 @@ def fr(value: float, digits: int = 2) -> str:
     return text.replace(",", "\u202f").replace(".", ",")
 
 
-def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> str:
-    """Enregistre ``value`` (formaté en français) sous ``name`` pour ``{glue:md}`` ; le renvoie."""
+def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> None:
+    """Enregistre ``value`` (formatée en français) sous ``name`` pour ``{glue:md}``."""
     text = value if isinstance(value, str) else fr(value, digits)
     try:
         from myst_nb import glue as myst_glue
@@ -26,9 +26,15 @@ def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> 
             display(Markdown(text))
     else:
         myst_glue(name, Markdown(text), display=show)
-    return text
 
 
-def table(frame: pd.DataFrame, digits: int = 4):
-    """Tableau pandas mis en forme à la française (virgule décimale), sans index numérique."""
-    return frame.style.format(precision=digits, decimal=",", thousands="\u202f").hide(axis="index")
+def table(frame: pd.DataFrame, digits: int | dict[str, int] = 4):
+    """Tableau pandas à la française (virgule décimale), sans index numérique.
+
+    ``digits`` donne le nombre de décimales, pour toutes les colonnes ou par nom de colonne.
+    """
+    style = frame.style.hide(axis="index")
+    per_column = digits if isinstance(digits, dict) else {c: digits for c in frame.columns}
+    for column, n in per_column.items():
+        style = style.format(precision=n, decimal=",", thousands="\u202f", subset=[column])
+    return style
