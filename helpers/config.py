@@ -46,10 +46,10 @@ def data_dir() -> Path:
     env = os.environ.get("AE_DATA_DIR")
     if env:
         return Path(env).expanduser().resolve()
-    return _project_root() / "data"
+    return project_root() / "data"
 
 
-def _project_root() -> Path:
+def project_root() -> Path:
     """Racine du dépôt si ``helpers`` y est (installation éditable), sinon le dossier courant."""
     candidate = Path(__file__).resolve().parent.parent
     if (candidate / "_config.yml").exists():

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.std import tqdm
 
+from .checkpoints import checkpoint_path, fingerprint, load, save_atomic
 from .models import check_positive_int
 
 Loss = Callable[[nn.Module, torch.Tensor], torch.Tensor]
@@ -91,6 +93,50 @@ def fit(
     history.seconds = time.perf_counter() - start
     model.eval()
     return history
+
+
+def fit_cached(
+    name: str,
+    model: nn.Module,
+    images: torch.Tensor,
+    *,
+    test_images: torch.Tensor | None = None,
+    loss: Loss = reconstruction_mse,
+    **options,
+) -> History:
+    """Comme :func:`fit`, mais recharge le modèle du cache disque si la même configuration a déjà
+    été entraînée (même architecture et mêmes poids initiaux, même perte, mêmes données, mêmes
+    options). Le rappel ``on_epoch_end`` n'est appelé que lors d'un véritable entraînement."""
+    config = {
+        "model": repr(model),
+        "initial_weights": fingerprint(torch.cat([w.detach().flatten().cpu() for w in model.parameters()])),
+        "loss": describe(loss),
+        "images": fingerprint(images),
+        "test_images": None if test_images is None else fingerprint(test_images),
+        **{k: v for k, v in options.items() if k not in ("progress", "on_epoch_end")},
+    }
+    path = checkpoint_path(name, config)
+    saved = load(path)
+    if saved is not None:
+        model.load_state_dict(saved["state_dict"])
+        model.eval()
+        return History(**saved["history"])
+    history = fit(model, images, test_images=test_images, loss=loss, **options)
+    save_atomic({"state_dict": model.state_dict(), "history": asdict(history)}, path)
+    return history
+
+
+def describe(function: Callable) -> str:
+    """Description stable d'une fonction de perte (nom, arguments liés, constantes capturées)."""
+    if isinstance(function, functools.partial):
+        return f"partial({describe(function.func)}, {function.args!r}, {sorted(function.keywords.items())!r})"
+    name = f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', repr(function))}"
+    captured = [
+        repr(cell.cell_contents) if isinstance(cell.cell_contents, (int, float, str, bool, tuple))
+        else type(cell.cell_contents).__name__
+        for cell in getattr(function, "__closure__", None) or ()
+    ]
+    return f"{name}{captured}" if captured else name
 
 
 def _finite(value: float, epoch: int) -> float:

@@ -10,13 +10,13 @@ from torch.distributions import Bernoulli, Normal, kl_divergence
 
 from helpers import losses
 
-torch.set_default_dtype(torch.float64)
-
-
-@pytest.fixture(autouse=True, scope="module")
+@pytest.fixture(autouse=True)
 def float64():
+    """Ces comparaisons se font en double précision ; le type par défaut est rétabli ensuite."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
     yield
-    torch.set_default_dtype(torch.float32)
+    torch.set_default_dtype(previous)
 
 
 # --- Parcimonie ------------------------------------------------------------------------------
