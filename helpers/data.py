@@ -91,3 +91,19 @@ def _download(root: Path, raw: Path) -> None:
             "d'environnement AE_DATA_DIR=<dossier> (vérifiez aussi que le dossier est accessible "
             "en écriture si le téléchargement doit y écrire)."
         ) from None
+
+
+def add_gaussian_noise(
+    images: torch.Tensor, sigma: float, clip: bool = True, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """x̃ = x + σ ε avec ε ~ N(0, I) ; ``clip`` ramène x̃ dans [0, 1] (l'image reste une image)."""
+    check_noise_level(sigma)
+    noise = torch.randn(images.shape, generator=generator, dtype=images.dtype).to(images.device)
+    noisy = images + sigma * noise
+    return noisy.clamp(0.0, 1.0) if clip else noisy
+
+
+def check_noise_level(sigma: float) -> None:
+    """L'écart-type d'un bruit doit être un réel positif ou nul."""
+    if not sigma >= 0:
+        raise ValueError(f"L'écart-type du bruit sigma doit être positif ou nul (reçu : {sigma}).")

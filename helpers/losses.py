@@ -16,7 +16,7 @@ from torch import nn
 EPS = 1e-6
 
 
-def _check_probability(name: str, value: float) -> None:
+def check_probability(name: str, value: float) -> None:
     if not 0.0 < value < 1.0:
         raise ValueError(f"{name} doit être strictement compris entre 0 et 1 (reçu : {value}).")
 
@@ -37,7 +37,7 @@ def _check_same_shape(a: torch.Tensor, b: torch.Tensor, names: str) -> None:
 
 def bernoulli_kl(rho: float, rho_hat: torch.Tensor) -> torch.Tensor:
     """KL(ρ ‖ ρ̂) entre lois de Bernoulli, terme à terme ; ρ̂ est borné dans [ε, 1 − ε]."""
-    _check_probability("rho", rho)
+    check_probability("rho", rho)
     rho_hat = rho_hat.clamp(EPS, 1 - EPS)
     return rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
 

@@ -56,3 +56,29 @@ def test_uint8_images_are_refused():
 def test_bad_hyperparameters(kwargs):
     with pytest.raises(ValueError):
         DenseAutoencoder(**kwargs)
+
+
+def test_conv_autoencoder_shapes_and_parameter_counts(images):
+    from helpers.models import ConvAutoencoder
+
+    model = ConvAutoencoder()
+    assert model.encode(images).shape == (64, 64)
+    assert model(images).shape == images.shape
+    counts = [sum(p.numel() for p in layer.parameters())
+              for layer in [*model.encoder, *model.decoder] if any(True for _ in layer.parameters())]
+    # (k·k·c_in + 1)·c_out pour chaque convolution.
+    assert counts == [160, 4_640, 100_416, 200_768, 18_464, 289]
+    with pytest.raises(ValueError, match=r"\(N, 1, 28, 28\)"):
+        model(images.flatten(1))
+
+
+def test_vae_shapes_and_linear_autoencoder(images):
+    from helpers.models import VAE, linear_autoencoder
+
+    vae = VAE(latent_dim=2)
+    logits, mu, logvar = vae(images)
+    assert logits.shape == (64, 784) and mu.shape == logvar.shape == (64, 2)
+    with pytest.raises(ValueError, match=r"attendu \(N, 2\)"):
+        vae.decode(torch.zeros(3, 5))
+    linear = linear_autoencoder(5)
+    assert not any(isinstance(m, torch.nn.ReLU) for m in linear.modules())

@@ -1,0 +1,54 @@
+import pytest
+import torch
+
+from helpers import objectives
+from helpers.data import add_gaussian_noise
+from helpers.models import VAE, DenseAutoencoder
+from helpers.train import fit
+
+
+@pytest.mark.parametrize("objective, model", [
+    (objectives.sparse_kl_objective(rho=0.1, beta=0.1), lambda: DenseAutoencoder(8, (32,), code_activation="sigmoid")),
+    (objectives.sparse_l1_objective(beta=1e-3), lambda: DenseAutoencoder(8, (32,))),
+    (objectives.contractive_objective(beta=1e-3), lambda: DenseAutoencoder(8, (32,))),
+    (objectives.denoising_objective(sigma=0.3), lambda: DenseAutoencoder(8, (32,))),
+    (objectives.vae_objective(beta=1.0), lambda: VAE(2, (32,))),
+])
+def test_each_objective_trains(images, objective, model):
+    torch.manual_seed(0)
+    history = fit(model(), images, epochs=15, batch_size=16, lr=3e-3, loss=objective, progress=False)
+    assert history.train_loss[-1] < 0.7 * history.train_loss[0]
+
+
+def test_sparse_objective_lowers_mean_activation(images):
+    def mean_activation(beta):
+        torch.manual_seed(0)
+        model = DenseAutoencoder(16, (32,), code_activation="sigmoid")
+        fit(model, images, epochs=20, batch_size=16, lr=3e-3, progress=False,
+            loss=objectives.sparse_kl_objective(rho=0.05, beta=beta))
+        return model.encode(images).mean().item()
+
+    assert mean_activation(1.0) < 0.5 * mean_activation(0.0)
+
+
+@pytest.mark.parametrize("factory, kwargs", [
+    (objectives.sparse_kl_objective, {"rho": 1.2, "beta": 0.1}),
+    (objectives.sparse_kl_objective, {"rho": 0.1, "beta": -1.0}),
+    (objectives.sparse_l1_objective, {"beta": float("nan")}),
+    (objectives.contractive_objective, {"beta": -0.5}),
+    (objectives.denoising_objective, {"sigma": -0.1}),
+    (objectives.vae_objective, {"beta": -2.0}),
+])
+def test_out_of_range_hyperparameters(factory, kwargs):
+    with pytest.raises(ValueError):
+        factory(**kwargs)
+
+
+def test_gaussian_noise_statistics_and_clipping():
+    generator = torch.Generator().manual_seed(0)
+    x = torch.full((20_000, 4), 0.5)
+    noisy = add_gaussian_noise(x, 0.2, clip=False, generator=generator)
+    assert abs((noisy - x).std().item() - 0.2) < 0.005
+    clipped = add_gaussian_noise(x, 2.0, clip=True, generator=generator)
+    assert clipped.min() == 0 and clipped.max() == 1
+    assert torch.equal(add_gaussian_noise(x, 0.0), x)
