@@ -52,12 +52,14 @@ def fit(
     test_images: torch.Tensor | None = None,
     on_epoch_end: Callable[[int, nn.Module], None] | None = None,
     seed: int = 0,
+    cosine: bool = False,
     progress: bool = True,
 ) -> History:
     """Entraîne ``model`` avec Adam en minimisant ``loss(model, lot)`` ; renvoie l'historique.
 
     Les données restent en mémoire et sont parcourues par mini-lots dans un ordre aléatoire fixé
     par ``seed``. Si ``batch_size`` dépasse la taille des données, chaque époque fait un seul lot.
+    Avec ``cosine=True``, le taux d'apprentissage décroît de ``lr`` à 0 en cosinus au fil des pas.
     ``on_epoch_end(epoch, model)`` est appelé après chaque époque (époques numérotées à partir de 1).
     """
     check_positive_int("epochs", epochs)
@@ -69,6 +71,8 @@ def fit(
 
     device = next(model.parameters()).device
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    steps = epochs * math.ceil(len(images) / batch_size)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if cosine else None
     generator = torch.Generator().manual_seed(seed)
     history = History()
     start = time.perf_counter()
@@ -83,6 +87,8 @@ def fit(
             value = loss(model, batch)
             value.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             total += value.item() * len(idx)
         history.train_loss.append(_finite(total / len(images), epoch))
         if test_images is not None:

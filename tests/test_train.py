@@ -121,3 +121,16 @@ def test_loss_description_distinguishes_captured_constants():
     assert describe(make(0.1)) != describe(make(0.2))
     assert describe(partial(max, key=1)) == describe(partial(max, key=1))
     assert "reconstruction_mse" in describe(reconstruction_mse)
+
+
+def test_cosine_schedule_freezes_the_last_epoch(images):
+    def last_epoch_change(cosine):
+        torch.manual_seed(0)
+        model = DenseAutoencoder(code_dim=3, hidden=(16,))
+        snapshots = []
+        fit(model, images, epochs=8, batch_size=16, lr=0.01, cosine=cosine, progress=False,
+            on_epoch_end=lambda e, m: snapshots.append(torch.cat([w.detach().flatten().clone() for w in m.parameters()])))
+        return (snapshots[-1] - snapshots[-2]).norm().item()
+
+    # Le taux décroît jusqu'à 0 : la dernière époque ne bouge presque plus les poids.
+    assert last_epoch_change(cosine=True) < 0.1 * last_epoch_change(cosine=False)
