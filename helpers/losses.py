@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from skimage.metrics import structural_similarity
 from torch import nn
 
 EPS = 1e-6
@@ -171,3 +173,11 @@ def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> torch.Ten
     _check_same_shape(x, y, "x et y")
     mse = (x - y).pow(2).flatten(1).mean(dim=1)
     return 10 * torch.log10(data_range**2 / mse.clamp_min(1e-12))
+
+
+def mean_ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> float:
+    """SSIM moyen (scikit-image) entre deux lots d'images (N, 1, H, W) ou (N, H, W)."""
+    _check_same_shape(x, y, "x et y")
+    a = x.detach().cpu().reshape(-1, *x.shape[-2:]).numpy().astype(np.float64)
+    b = y.detach().cpu().reshape(-1, *y.shape[-2:]).numpy().astype(np.float64)
+    return float(np.mean([structural_similarity(u, v, data_range=data_range) for u, v in zip(a, b)]))

@@ -17,6 +17,7 @@ from .losses import (
     check_probability,
     check_weight,
     contractive_penalty,
+    contractive_penalty_sigmoid,
     l1_penalty,
     negative_elbo,
     sparse_kl_penalty,
@@ -41,6 +42,11 @@ def _sparse_l1(model, x, *, beta):
 def _contractive(model, x, *, beta):
     h, x_hat = _reconstruct(model, x)
     return F.mse_loss(x_hat, x) + beta * contractive_penalty(model.encode, x)
+
+
+def _contractive_sigmoid(model, x, *, beta):
+    h, x_hat = _reconstruct(model, x)
+    return F.mse_loss(x_hat, x) + beta * contractive_penalty_sigmoid(x, model.encoder[0])
 
 
 def _denoising(model, x, *, sigma, clip):
@@ -69,6 +75,13 @@ def contractive_objective(beta: float):
     """MSE + β ‖J_f(x)‖_F² moyen (jacobienne de l'encodeur par différentiation automatique)."""
     check_weight("beta", beta)
     return partial(_contractive, beta=beta)
+
+
+def contractive_sigmoid_objective(beta: float):
+    """MSE + β ‖J_f(x)‖_F² en forme close, pour un encodeur à une couche sigmoïde
+    (``model.encoder`` = Linear puis Sigmoid) : bien moins coûteux que la jacobienne générale."""
+    check_weight("beta", beta)
+    return partial(_contractive_sigmoid, beta=beta)
 
 
 def denoising_objective(sigma: float, clip: bool = True):

@@ -7,8 +7,18 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from .train import History
+
+
+FRENCH_TICKS = FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",").replace("-", "\u2212"))
+
+
+def french_axes(ax) -> None:
+    """Virgule décimale et signe moins typographique sur les graduations des deux axes."""
+    ax.xaxis.set_major_formatter(FRENCH_TICKS)
+    ax.yaxis.set_major_formatter(FRENCH_TICKS)
 
 
 def _as_images(x: torch.Tensor, shape: tuple[int, int] = (28, 28)) -> torch.Tensor:

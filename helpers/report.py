@@ -6,14 +6,34 @@ livre (Colab, Jupyter), ``glue`` se contente d'afficher la valeur si on le lui d
 
 from __future__ import annotations
 
+import math
+
+import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
 
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def fr(value: float, digits: int = 2) -> str:
-    """Nombre au format français : virgule décimale, espace fine entre les milliers."""
+    """Nombre au format français : virgule décimale, espace fine entre les milliers, signe moins."""
     text = f"{value:,.{digits}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+    return text.replace(",", "\u202f").replace(".", ",").replace("-", "\u2212")
+
+
+def sci(value: float, digits: int = 1) -> str:
+    """Nombre à la française avec ``digits`` chiffres après le premier chiffre significatif :
+    « 0,14 », « 1,6 », ou en notation scientifique hors de [0,01 ; 1 000[ (« 3,2 × 10⁻¹³ »)."""
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    mantissa = round(value / 10.0**exponent, digits)
+    if abs(mantissa) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    if -2 <= exponent <= 2:
+        return fr(value, max(0, digits - exponent))
+    return f"{fr(mantissa, digits)}\u202f×\u202f10{str(exponent).translate(SUPERSCRIPTS)}"
 
 
 def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> None:
@@ -26,6 +46,18 @@ def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> 
             display(Markdown(text))
     else:
         myst_glue(name, Markdown(text), display=show)
+
+
+def glue_figure(name: str, fig) -> None:
+    """Enregistre une figure pour ``{glue:figure}`` (légende numérotée dans le livre) ; hors du
+    livre, l'affiche simplement."""
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        display(fig)
+    else:
+        myst_glue(name, fig, display=False)
+    plt.close(fig)
 
 
 def table(frame: pd.DataFrame, digits: int | dict[str, int] = 4):

@@ -205,3 +205,12 @@ def test_psnr_known_values():
     y = torch.stack([torch.full((1, 4, 4), 0.1), torch.full((1, 4, 4), 0.01)])
     assert torch.allclose(losses.psnr(x, y), torch.tensor([20.0, 40.0]))
     assert torch.isfinite(losses.psnr(x, x)).all()
+
+
+def test_mean_ssim_bounds_and_ordering():
+    torch.manual_seed(0)
+    x = torch.rand(4, 1, 28, 28)
+    assert losses.mean_ssim(x, x) == pytest.approx(1.0)
+    slightly = (x + 0.05 * torch.randn_like(x)).clamp(0, 1)
+    very = (x + 0.5 * torch.randn_like(x)).clamp(0, 1)
+    assert 1.0 > losses.mean_ssim(x, slightly) > losses.mean_ssim(x, very)

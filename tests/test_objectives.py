@@ -52,3 +52,11 @@ def test_gaussian_noise_statistics_and_clipping():
     clipped = add_gaussian_noise(x, 2.0, clip=True, generator=generator)
     assert clipped.min() == 0 and clipped.max() == 1
     assert torch.equal(add_gaussian_noise(x, 0.0), x)
+
+
+def test_contractive_sigmoid_objective_matches_general_one(images):
+    torch.manual_seed(0)
+    model = DenseAutoencoder(8, hidden=(), code_activation="sigmoid")
+    closed = objectives.contractive_sigmoid_objective(0.5)(model, images)
+    general = objectives.contractive_objective(0.5)(model, images)
+    assert torch.allclose(closed, general, rtol=1e-5)
