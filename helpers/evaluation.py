@@ -6,6 +6,8 @@ import numpy as np
 import torch
 from sklearn.neighbors import KNeighborsClassifier
 
+from .losses import negative_elbo, reparameterize
+
 
 def few_labels(labels: torch.Tensor, per_class: int, seed: int = 0) -> torch.Tensor:
     """Indices de ``per_class`` exemples tirés au hasard dans chaque classe (sans remise)."""
@@ -42,3 +44,25 @@ def knn_accuracy(
 def _flat(features: torch.Tensor | np.ndarray) -> np.ndarray:
     array = np.asarray(features, dtype=np.float32)
     return array.reshape(len(array), -1)
+
+
+@torch.no_grad()
+def vae_elbo(model, images: torch.Tensor, seed: int = 0, batch_size: int = 1000) -> dict[str, float]:
+    """ELBO moyen par image (nats) d'un VAE et ses deux termes, avec un tirage de h par image.
+
+    Renvoie ``{"elbo": …, "reconstruction": …, "kl": …}`` où ``elbo = −(reconstruction + kl)``.
+    """
+    model.eval()
+    device = next(model.parameters()).device
+    generator = torch.Generator().manual_seed(seed)
+    totals = {"reconstruction": 0.0, "kl": 0.0}
+    for batch in images.split(batch_size):
+        batch = batch.to(device).flatten(1)
+        mu, logvar = model.encode(batch)
+        logits = model.decode(reparameterize(mu, logvar, generator))
+        _, reconstruction, kl = negative_elbo(batch, logits, mu, logvar)
+        totals["reconstruction"] += reconstruction.item() * len(batch)
+        totals["kl"] += kl.item() * len(batch)
+    result = {k: v / len(images) for k, v in totals.items()}
+    result["elbo"] = -(result["reconstruction"] + result["kl"])
+    return result

@@ -116,7 +116,10 @@ def reparameterize(
 ) -> torch.Tensor:
     """Tirage h = μ + σ ⊙ ε avec ε ~ N(0, I) : dérivable par rapport à μ et à log σ²."""
     _check_same_shape(mu, logvar, "mu et logvar")
-    eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype, device=mu.device)
+    if generator is None:
+        eps = torch.randn_like(mu)
+    else:  # générateur sur le CPU : tirage sur le CPU puis transfert (GPU compris)
+        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(mu.device)
     return mu + torch.exp(0.5 * logvar) * eps
 
 

@@ -190,3 +190,27 @@ class VAE(nn.Module):
     def forward(self, x: torch.Tensor, generator: torch.Generator | None = None):
         mu, logvar = self.encode(x)
         return self.decode(reparameterize(mu, logvar, generator)), mu, logvar
+
+
+class SmallCNN(nn.Module):
+    """Classifieur convolutionnel de MNIST : deux blocs convolution-ReLU-max-pooling, puis deux
+    couches denses avec dropout. Sert de juge indépendant des images reconstruites."""
+
+    def __init__(self, dropout: float = 0.25):
+        super().__init__()
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout doit être dans [0, 1) (reçu : {dropout}).")
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Dropout(dropout),
+            nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(128, 10),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim == 2 and x.shape[1] == 784:
+            x = x.reshape(len(x), *IMAGE_SHAPE)
+        if x.ndim != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE:
+            raise ValueError(f"Entrée de forme {tuple(x.shape)} : attendu (N, 1, 28, 28) ou (N, 784).")
+        return self.net(x)

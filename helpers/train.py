@@ -16,12 +16,17 @@ from tqdm.std import tqdm
 from .checkpoints import checkpoint_path, fingerprint, load, save_atomic
 from .models import check_positive_int
 
-Loss = Callable[[nn.Module, torch.Tensor], torch.Tensor]
+Loss = Callable[..., torch.Tensor]
 
 
 def reconstruction_mse(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Erreur quadratique moyenne par pixel entre ``x`` et sa reconstruction ``model(x)``."""
     return F.mse_loss(model(x), x)
+
+
+def classification_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Entropie croisée entre les logits ``model(x)`` et les étiquettes ``y``."""
+    return F.cross_entropy(model(x), y)
 
 
 @dataclass
@@ -50,6 +55,7 @@ def fit(
     lr: float = 1e-3,
     loss: Loss = reconstruction_mse,
     test_images: torch.Tensor | None = None,
+    targets: torch.Tensor | None = None,
     on_epoch_end: Callable[[int, nn.Module], None] | None = None,
     seed: int = 0,
     cosine: bool = False,
@@ -61,6 +67,7 @@ def fit(
     par ``seed``. Si ``batch_size`` dépasse la taille des données, chaque époque fait un seul lot.
     Avec ``cosine=True``, le taux d'apprentissage décroît de ``lr`` à 0 en cosinus au fil des pas.
     ``on_epoch_end(epoch, model)`` est appelé après chaque époque (époques numérotées à partir de 1).
+    Avec des étiquettes ``targets`` (apprentissage supervisé), la perte est ``loss(model, x, y)``.
     """
     check_positive_int("epochs", epochs)
     check_positive_int("batch_size", batch_size)
@@ -68,6 +75,8 @@ def fit(
         raise ValueError(f"Le taux d'apprentissage lr doit être strictement positif (reçu : {lr}).")
     if len(images) == 0:
         raise ValueError("L'ensemble d'entraînement est vide : impossible d'entraîner le modèle.")
+    if targets is not None and len(targets) != len(images):
+        raise ValueError(f"{len(images)} images mais {len(targets)} étiquettes.")
 
     device = next(model.parameters()).device
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -84,7 +93,10 @@ def fit(
         for idx in minibatches(len(images), batch_size, generator):
             batch = images[idx].to(device)
             optimizer.zero_grad(set_to_none=True)
-            value = loss(model, batch)
+            if targets is None:
+                value = loss(model, batch)
+            else:
+                value = loss(model, batch, targets[idx].to(device))
             value.backward()
             optimizer.step()
             if scheduler is not None:
@@ -119,7 +131,8 @@ def fit_cached(
         "loss": describe(loss),
         "images": fingerprint(images),
         "test_images": None if test_images is None else fingerprint(test_images),
-        **{k: v for k, v in options.items() if k not in ("progress", "on_epoch_end")},
+        **{k: fingerprint(v) if isinstance(v, torch.Tensor) else v
+           for k, v in options.items() if k not in ("progress", "on_epoch_end")},
     }
     path = checkpoint_path(name, config)
     saved = load(path)
@@ -167,6 +180,14 @@ def evaluate(
         loss(model, batch.to(device)).item() * len(batch) for batch in images.split(batch_size)
     )
     return total / len(images)
+
+
+@torch.no_grad()
+def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Classes prédites (argmax des logits) pour toutes les images, sur le CPU."""
+    model.eval()
+    device = next(model.parameters()).device
+    return torch.cat([model(b.to(device)).argmax(dim=1).cpu() for b in images.split(batch_size)])
 
 
 @torch.no_grad()

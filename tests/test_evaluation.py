@@ -36,3 +36,20 @@ def test_knn_dimension_mismatch():
 def test_french_number_format():
     assert fr(12345.678) == "12\u202f345,68"
     assert fr(0.5, 3) == "0,500"
+
+
+def test_vae_elbo_matches_negative_elbo_on_one_batch():
+    from helpers.losses import negative_elbo, reparameterize
+    from helpers.evaluation import vae_elbo
+    from helpers.models import VAE
+
+    torch.manual_seed(0)
+    model = VAE(latent_dim=3, hidden=(16,))
+    x = torch.rand(20, 1, 28, 28)
+    terms = vae_elbo(model, x, seed=4, batch_size=100)
+    mu, logvar = model.encode(x)
+    logits = model.decode(reparameterize(mu, logvar, torch.Generator().manual_seed(4)))
+    total, reconstruction, kl = negative_elbo(x.flatten(1), logits, mu, logvar)
+    assert terms["elbo"] == pytest.approx(-total.item(), rel=1e-5)
+    assert terms["kl"] == pytest.approx(kl.item(), rel=1e-5)
+    assert terms["elbo"] < 0

@@ -134,3 +134,17 @@ def test_cosine_schedule_freezes_the_last_epoch(images):
 
     # Le taux décroît jusqu'à 0 : la dernière époque ne bouge presque plus les poids.
     assert last_epoch_change(cosine=True) < 0.1 * last_epoch_change(cosine=False)
+
+
+def test_supervised_training_with_targets(images):
+    from helpers.models import SmallCNN
+    from helpers.train import classification_loss, predict
+
+    labels = (images.flatten(1).argmax(dim=1) // 28 > 13).long()  # trait en haut ou en bas
+    torch.manual_seed(0)
+    model = SmallCNN()
+    fit(model, images, targets=labels, loss=classification_loss, epochs=8, batch_size=16,
+        progress=False)
+    assert (predict(model, images) == labels).float().mean() > 0.9
+    with pytest.raises(ValueError, match="étiquettes"):
+        fit(model, images, targets=labels[:3], loss=classification_loss, epochs=1, progress=False)
