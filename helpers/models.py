@@ -196,15 +196,18 @@ class SmallCNN(nn.Module):
     """Classifieur convolutionnel de MNIST : deux blocs convolution-ReLU-max-pooling, puis deux
     couches denses avec dropout. Sert de juge indépendant des images reconstruites."""
 
-    def __init__(self, dropout: float = 0.25):
+    def __init__(self, channels: Sequence[int] = (16, 32), dropout: float = 0.25):
         super().__init__()
         if not 0 <= dropout < 1:
             raise ValueError(f"dropout doit être dans [0, 1) (reçu : {dropout}).")
+        c1, c2 = channels
+        for name, value in (("c1", c1), ("c2", c2)):
+            check_positive_int(name, value)
         self.net = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Dropout(dropout),
-            nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Dropout(dropout),
+            nn.Linear(c2 * 7 * 7, 128), nn.ReLU(), nn.Dropout(dropout),
             nn.Linear(128, 10),
         )
 
