@@ -65,8 +65,8 @@ def table(frame: pd.DataFrame, digits: int | dict[str, int] = 4):
 
     ``digits`` donne le nombre de décimales, pour toutes les colonnes ou par nom de colonne.
     """
-    style = frame.style.hide(axis="index")
-    per_column = digits if isinstance(digits, dict) else {c: digits for c in frame.columns}
+    default, per_column = (4, digits) if isinstance(digits, dict) else (digits, {})
+    style = frame.style.hide(axis="index").format(precision=default, decimal=",", thousands="\u202f")
     for column, n in per_column.items():
         style = style.format(precision=n, decimal=",", thousands="\u202f", subset=[column])
     return style
