@@ -44,24 +44,30 @@ def _check(codes: torch.Tensor, targets: torch.Tensor, steps: int, lr: float | N
 
 
 def invert_batched(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
-                   steps: int = 100, lr: float = 0.05) -> Inversion:
+                   steps: int = 100, lr: float = 0.05, chunk_size: int = 1024) -> Inversion:
     """Adam sur tous les codes à la fois : la perte est la somme des erreurs par image.
 
     Adam agit coordonnée par coordonnée et chaque erreur ne dépend que de son code : ce calcul
     donne exactement les mêmes codes que N optimisations séparées, en une fraction du temps.
+    Les images sont traitées par paquets de ``chunk_size`` (même résultat, mémoire bornée et
+    meilleure utilisation des caches du processeur).
     """
     _check(init, targets, steps, lr)
+    check_positive_int("chunk_size", chunk_size)
     start = time.perf_counter()
     targets = targets.flatten(1)
-    codes = init.detach().clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([codes], lr=lr)
-    for _ in range(steps):
-        optimizer.zero_grad(set_to_none=True)
-        per_image_error(decoder, codes, targets).sum().backward()
-        optimizer.step()
-    with torch.no_grad():
-        errors = per_image_error(decoder, codes, targets)
-    return Inversion(codes.detach(), errors, time.perf_counter() - start)
+    codes, errors = [], []
+    for chunk_init, chunk_targets in zip(init.split(chunk_size), targets.split(chunk_size)):
+        chunk = chunk_init.detach().clone().requires_grad_(True)
+        optimizer = torch.optim.Adam([chunk], lr=lr)
+        for _ in range(steps):
+            optimizer.zero_grad(set_to_none=True)
+            per_image_error(decoder, chunk, chunk_targets).sum().backward()
+            optimizer.step()
+        with torch.no_grad():
+            errors.append(per_image_error(decoder, chunk, chunk_targets))
+        codes.append(chunk.detach())
+    return Inversion(torch.cat(codes), torch.cat(errors), time.perf_counter() - start)
 
 
 def invert_loop(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,

@@ -69,3 +69,10 @@ def test_bad_inputs(problem):
         inversion.invert_lbfgs(decoder, targets, init, steps=0)
     with pytest.raises(ValueError, match="incompatibles"):
         inversion.relative_gain(torch.ones(3), torch.ones(4))
+
+
+def test_chunking_does_not_change_the_result(problem):
+    decoder, targets, init = problem
+    whole = inversion.invert_batched(decoder, targets, init, steps=30, chunk_size=1000)
+    chunked = inversion.invert_batched(decoder, targets, init, steps=30, chunk_size=5)
+    assert torch.allclose(whole.codes, chunked.codes, atol=1e-6)
