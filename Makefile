@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB_FLAGS := -n -W --keep-going
 
-.PHONY: book book-fast test bench clean
+.PHONY: book book-fast test notebooks bench clean
 
 # Le cache d'exécution de Jupyter Book ne regarde que le code des cellules : on le vide quand le
 # code de helpers/ change, pour que les pages soient ré-exécutées avec la nouvelle version.
@@ -36,6 +36,10 @@ book-fast: $(STAMP)
 ## Tests unitaires de helpers et exécution de chaque page-notebook par nbval, en mode rapide.
 test: $(STAMP)
 	AE_FAST=1 $(BIN)/pytest
+
+## Notebooks .ipynb (sans sorties) à côté des sources MyST, ouverts par le bouton Colab.
+notebooks: $(STAMP)
+	$(BIN)/python tools/make_notebooks.py
 
 ## Mesures de performance (voir tools/).
 bench: $(STAMP)
