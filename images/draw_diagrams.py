@@ -121,6 +121,27 @@ def _boite(ax, x_centre, y_centre, largeur, hauteur, *, face, bord, ls="-",
     )
 
 
+def _reseau(ax, x_gauche, x_droite, h_gauche, h_droite, y_centre, nom, formule, *,
+            face, bord):
+    """Un réseau (encodeur ou décodeur) : trapèze, nom en gras et formule au centre."""
+    _trapeze(ax, x_gauche, x_droite, h_gauche, h_droite, y_centre, face=face, bord=bord)
+    x_milieu = (x_gauche + x_droite) / 2
+    ax.text(x_milieu, y_centre + 0.45, nom, ha="center", va="center", fontsize=14,
+            fontweight="bold", color=bord)
+    ax.text(x_milieu, y_centre - 0.45, formule, ha="center", va="center", fontsize=13,
+            color=GRIS_TEXTE)
+
+
+def _donnees(ax, x, y_centre, valeurs, titre, notation):
+    """Un vecteur de données (entrée ou sortie), titré au-dessus et noté en dessous."""
+    x_gauche, _, largeur, _ = _vecteur(ax, x, y_centre - 3.0, valeurs)
+    ax.text(x_gauche + largeur / 2, y_centre + 3.35, titre, ha="center", va="bottom",
+            color=GRIS_TEXTE)
+    ax.text(x_gauche + largeur / 2, y_centre - 3.3, notation, ha="center", va="top",
+            fontsize=14, color=GRIS_TEXTE)
+    return x_gauche, largeur
+
+
 def _lissage(valeurs, poids=(0.25, 0.5, 0.25)):
     """Moyenne glissante : imite une reconstruction « avec perte »."""
     n = len(valeurs)
@@ -159,19 +180,12 @@ def autoencodeur():
     code = [0.15, 0.55, 0.9, 0.35]
 
     # Entrée x.
-    x_in, _, l_in, h_in = _vecteur(ax, 0.9, y_centre - 3.0, entree)
-    ax.text(x_in + l_in / 2, y_centre + 3.35, "entrée", ha="center",
-            va="bottom", color=GRIS_TEXTE)
-    ax.text(x_in + l_in / 2, y_centre - 3.3, r"$\mathbf{x}\in\mathbb{R}^n$",
-            ha="center", va="top", fontsize=14, color=GRIS_TEXTE)
+    x_in, l_in = _donnees(ax, 0.9, y_centre, entree, "entrée", r"$\mathbf{x}\in\mathbb{R}^n$")
 
     # Encodeur E.
-    _trapeze(ax, 2.5, 7.3, 6.0, 2.0, y_centre, face=OKABE_ITO["bleu_ciel"],
-             bord=OKABE_ITO["bleu"])
-    ax.text(4.9, y_centre + 0.45, r"encodeur $E$", ha="center", va="center",
-            fontsize=14, fontweight="bold", color=OKABE_ITO["bleu"])
-    ax.text(4.9, y_centre - 0.45, r"$\mathbf{h}=f(\mathbf{x};\mathbf{w}_E)$",
-            ha="center", va="center", fontsize=13, color=GRIS_TEXTE)
+    _reseau(ax, 2.5, 7.3, 6.0, 2.0, y_centre, r"encodeur $E$",
+            r"$\mathbf{h}=f(\mathbf{x};\mathbf{w}_E)$", face=OKABE_ITO["bleu_ciel"],
+            bord=OKABE_ITO["bleu"])
     _fleche(ax, (x_in + l_in + 0.05, y_centre), (2.45, y_centre))
 
     # Code h (goulot d'étranglement).
@@ -186,23 +200,15 @@ def autoencodeur():
             fontsize=12, color=GRIS_TEXTE)
 
     # Décodeur D.
-    _trapeze(ax, 9.75, 14.55, 2.0, 6.0, y_centre, face=OKABE_ITO["orange"],
-             bord=OKABE_ITO["vermillon"])
-    ax.text(12.15, y_centre + 0.45, r"décodeur $D$", ha="center", va="center",
-            fontsize=14, fontweight="bold", color=OKABE_ITO["vermillon"])
-    ax.text(12.15, y_centre - 0.45,
-            r"$\hat{\mathbf{x}}=g(\mathbf{h};\mathbf{w}_D)$", ha="center",
-            va="center", fontsize=13, color=GRIS_TEXTE)
+    _reseau(ax, 9.75, 14.55, 2.0, 6.0, y_centre, r"décodeur $D$",
+            r"$\hat{\mathbf{x}}=g(\mathbf{h};\mathbf{w}_D)$", face=OKABE_ITO["orange"],
+            bord=OKABE_ITO["vermillon"])
     _fleche(ax, (x_h + l_h + 0.05, y_centre), (9.7, y_centre))
 
     # Reconstruction x̂.
-    x_out, _, l_out, _ = _vecteur(ax, 15.4, y_centre - 3.0, sortie)
+    x_out, l_out = _donnees(ax, 15.4, y_centre, sortie, "reconstruction",
+                            r"$\hat{\mathbf{x}}\in\mathbb{R}^n$")
     _fleche(ax, (14.6, y_centre), (x_out - 0.05, y_centre))
-    ax.text(x_out + l_out / 2, y_centre + 3.35, "reconstruction", ha="center",
-            va="bottom", color=GRIS_TEXTE)
-    ax.text(x_out + l_out / 2, y_centre - 3.3,
-            r"$\hat{\mathbf{x}}\in\mathbb{R}^n$", ha="center", va="top",
-            fontsize=14, color=GRIS_TEXTE)
 
     # Perte de reconstruction : compare x et x̂.
     y_perte = -1.35
@@ -236,19 +242,11 @@ def vae():
     couleur_perte = OKABE_ITO["pourpre"]
 
     # Entrée x.
-    x_in, _, l_in, _ = _vecteur(ax, 0.9, y_centre - 3.0, entree)
-    ax.text(x_in + l_in / 2, y_centre + 3.35, "entrée", ha="center",
-            va="bottom", color=GRIS_TEXTE)
-    ax.text(x_in + l_in / 2, y_centre - 3.3, r"$\mathbf{x}\in\mathbb{R}^n$",
-            ha="center", va="top", fontsize=14, color=GRIS_TEXTE)
+    x_in, l_in = _donnees(ax, 0.9, y_centre, entree, "entrée", r"$\mathbf{x}\in\mathbb{R}^n$")
 
     # Encodeur q_φ : il produit les paramètres de la loi du code.
-    _trapeze(ax, 2.5, 6.9, 6.0, 4.2, y_centre, face=OKABE_ITO["bleu_ciel"],
-             bord=bleu)
-    ax.text(4.7, y_centre + 0.45, r"encodeur $q_\phi$", ha="center",
-            va="center", fontsize=14, fontweight="bold", color=bleu)
-    ax.text(4.7, y_centre - 0.45, r"$q_\phi(\mathbf{h}\mid\mathbf{x})$",
-            ha="center", va="center", fontsize=13, color=GRIS_TEXTE)
+    _reseau(ax, 2.5, 6.9, 6.0, 4.2, y_centre, r"encodeur $q_\phi$",
+            r"$q_\phi(\mathbf{h}\mid\mathbf{x})$", face=OKABE_ITO["bleu_ciel"], bord=bleu)
     _fleche(ax, (x_in + l_in + 0.05, y_centre), (2.45, y_centre))
 
     # Paramètres (μ, log σ²) de q_φ(h | x) = N(μ, diag σ²).
@@ -296,22 +294,14 @@ def vae():
             ha="center", va="bottom", fontsize=14, color=GRIS_TEXTE)
 
     # Décodeur p_θ.
-    _trapeze(ax, 14.45, 18.85, 4.2, 6.0, y_centre, face=OKABE_ITO["orange"],
-             bord=vermillon)
-    ax.text(16.65, y_centre + 0.45, r"décodeur $p_\theta$", ha="center",
-            va="center", fontsize=14, fontweight="bold", color=vermillon)
-    ax.text(16.65, y_centre - 0.45, r"$p_\theta(\mathbf{x}\mid\mathbf{h})$",
-            ha="center", va="center", fontsize=13, color=GRIS_TEXTE)
+    _reseau(ax, 14.45, 18.85, 4.2, 6.0, y_centre, r"décodeur $p_\theta$",
+            r"$p_\theta(\mathbf{x}\mid\mathbf{h})$", face=OKABE_ITO["orange"], bord=vermillon)
     _fleche(ax, (x_h + l_h + 0.05, y_centre), (14.4, y_centre))
 
     # Sortie : paramètres de Bernoulli x̂.
-    x_out, _, l_out, _ = _vecteur(ax, 19.7, y_centre - 3.0, sortie)
+    x_out, l_out = _donnees(ax, 19.7, y_centre, sortie, "reconstruction",
+                            r"$\hat{\mathbf{x}}\in\,]0,1[^n$")
     _fleche(ax, (18.9, y_centre), (x_out - 0.05, y_centre))
-    ax.text(x_out + l_out / 2, y_centre + 3.35, "reconstruction", ha="center",
-            va="bottom", color=GRIS_TEXTE)
-    ax.text(x_out + l_out / 2, y_centre - 3.3,
-            r"$\hat{\mathbf{x}}\in\,]0,1[^n$", ha="center", va="top",
-            fontsize=14, color=GRIS_TEXTE)
     ax.text(x_out + l_out / 2, y_centre - 3.95, "paramètres\nde Bernoulli",
             ha="center", va="top", fontsize=10, color=GRIS_TEXTE)
 
