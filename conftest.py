@@ -1,25 +1,21 @@
 """Collecte pytest des pages-notebooks : chaque source MyST de ``chapters/`` qui contient du code
 est convertie par jupytext en ``.ipynb`` dans ``_build/nbtest/`` puis exécutée par nbval."""
 
+import sys
 from pathlib import Path
 
 import jupytext
 from nbval.plugin import IPyNbFile
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+from make_notebooks import is_notebook_page  # noqa: E402
+
 NOTEBOOK_DIR = ROOT / "_build" / "nbtest"
 
-# Les notebooks étudiants générés (chapters/*.ipynb) contiennent des exercices à compléter :
-# seules leurs sources MyST sont exécutées.
+# Les chapters/*.ipynb sont des copies générées pour Colab (make notebooks) : seules leurs
+# sources MyST sont exécutées.
 collect_ignore_glob = ["chapters/*.ipynb"]
-
-
-def is_notebook_page(path: Path) -> bool:
-    """Vrai pour une page MyST exécutable (en-tête jupytext avec un noyau)."""
-    if path.suffix != ".md":
-        return False
-    header = path.read_text(encoding="utf-8").split("\n---", 1)[0]
-    return header.startswith("---") and "kernelspec:" in header
 
 
 def pytest_collect_file(file_path: Path, parent):

@@ -34,14 +34,17 @@ EQUATION_LABEL = re.compile(r"^\$\$\s*\([\w-]+\)\s*$")
 TARGET = re.compile(r"^\([\w-]+\)=\s*$")
 
 
+def is_notebook_page(path: Path) -> bool:
+    """Vrai pour une page MyST exécutable (en-tête jupytext avec un noyau)."""
+    if path.suffix != ".md":
+        return False
+    header = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    return header.startswith("---") and "kernelspec:" in header
+
+
 def notebook_pages() -> list[Path]:
-    """Les sources MyST exécutables (en-tête jupytext avec un noyau) de ``chapters/``."""
-    pages = []
-    for path in sorted(CHAPTERS.glob("*.md")):
-        header = path.read_text(encoding="utf-8").split("\n---", 1)[0]
-        if header.startswith("---") and "kernelspec:" in header:
-            pages.append(path)
-    return pages
+    """Les pages-notebooks de ``chapters/``, dans l'ordre alphabétique."""
+    return [path for path in sorted(CHAPTERS.glob("*.md")) if is_notebook_page(path)]
 
 
 @lru_cache(maxsize=1)
