@@ -1,37 +1,38 @@
-"""Écrit, à côté de chaque page-notebook MyST de ``chapters/``, le ``.ipynb`` que le bouton Colab
-ouvre : mêmes cellules, sans sorties, et un Markdown ordinaire (sans directives ni rôles MyST, que
-Jupyter et Colab n'interprètent pas). Usage : ``python tools/make_notebooks.py [--check]``.
+"""Écrit, à côté de chaque page-notebook MyST de ``chapters/``, le notebook étudiant ``.ipynb`` que
+le bouton Colab ouvre. Usage : ``python tools/make_notebooks.py [--check]``.
 
-Avec ``--check``, n'écrit rien et échoue si un notebook manque ou n'est plus à jour.
+Le notebook étudiant reprend les cellules de la page, sans sorties, en Markdown ordinaire
+(voir ``myst_markdown``). Chaque solution est retirée :
+
+- une solution ``{solution}`` (texte seul) disparaît ;
+- dans une solution ``{solution-start}`` … ``{solution-end}``, le texte disparaît et chaque
+  fonction définie dans une cellule de code devient une ébauche : sa signature, sa docstring (qui dit
+  quoi faire) et ``raise NotImplementedError("À compléter")``. Le reste du code disparaît ; si la
+  solution ne définit aucune fonction, une cellule vide « À vous » la remplace.
+
+La cellule qui suit la solution dans la page (``check_<nom>(<nom>)``) reste : elle vérifie la
+réponse de l'étudiant. Avec ``--check``, n'écrit rien et échoue si un notebook manque ou n'est plus
+à jour.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
-from functools import lru_cache
 from pathlib import Path
 
 import jupytext
 import nbformat
-from pybtex.database import parse_file
 
-ROOT = Path(__file__).resolve().parent.parent
+from myst_markdown import ROOT, plain_markdown
+
 CHAPTERS = ROOT / "chapters"
-
-# Titres français des directives, affichés en gras à la place du bloc MyST.
-DIRECTIVE_TITLES = {
-    "exercise": "Exercice", "solution": "Solution", "solution-start": "Solution",
-    "prf:definition": "Définition", "prf:theorem": "Théorème", "prf:proposition": "Proposition",
-    "prf:lemma": "Lemme", "prf:corollary": "Corollaire", "prf:remark": "Remarque",
-    "prf:example": "Exemple", "prf:algorithm": "Algorithme", "prf:proof": "Démonstration",
-    "figure": "Figure", "glue:figure": "Figure", "admonition": "",
-}
-FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}\s*(.*)$")
-ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
-EQUATION_LABEL = re.compile(r"^\$\$\s*\([\w-]+\)\s*$")
-TARGET = re.compile(r"^\([\w-]+\)=\s*$")
+SOLUTION_START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}")
+SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}")
+TODO = 'raise NotImplementedError("À compléter")'
+EMPTY_ANSWER = "# À vous : écrivez ici votre réponse."
 
 
 def is_notebook_page(path: Path) -> bool:
@@ -47,78 +48,85 @@ def notebook_pages() -> list[Path]:
     return [path for path in sorted(CHAPTERS.glob("*.md")) if is_notebook_page(path)]
 
 
-@lru_cache(maxsize=1)
-def bibliography() -> dict[str, tuple[str, str]]:
-    """Pour chaque clé de ``references.bib`` : (auteurs abrégés, année)."""
-    entries = parse_file(str(ROOT / "references.bib")).entries
-    result = {}
-    for key, entry in entries.items():
-        names = [" ".join(p.last_names) for p in entry.persons.get("author", [])]
-        authors = names[0] + " et al." if len(names) > 2 else " et ".join(names)
-        result[key] = (authors.replace("{", "").replace("}", ""), entry.fields.get("year", ""))
+def answer_cells(code: str) -> list[str]:
+    """Ce que devient une cellule de solution : l'ébauche de ses fonctions (signature, docstring,
+    ``raise NotImplementedError``) et, si elle contient autre chose, une cellule « À vous ».
+    Une fonction de solution sans docstring est une erreur : l'ébauche serait muette."""
+    lines, stubs, other = code.split("\n"), [], False
+    for node in ast.parse(code).body:
+        if not isinstance(node, ast.FunctionDef):
+            other = other or not isinstance(node, (ast.Import, ast.ImportFrom))
+            continue
+        if ast.get_docstring(node) is None:
+            raise ValueError(f"la fonction de solution {node.name}() n'a pas de docstring : "
+                             "c'est elle qui dit à l'étudiant quoi écrire")
+        first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+        docstring = node.body[0]
+        indent = " " * docstring.col_offset
+        stubs.append("\n".join(lines[first:docstring.end_lineno] + [indent + TODO]))
+    return (["\n\n\n".join(stubs)] if stubs else []) + ([EMPTY_ANSWER] if other else [])
+
+
+def _markdown(lines: list[str]):
+    text = plain_markdown("\n".join(lines))
+    return [nbformat.v4.new_markdown_cell(text)] if text else []
+
+
+def _answer_cells(solution_code: list[str]):
+    sources = [source for code in solution_code for source in answer_cells(code)]
+    stubs = [source for source in sources if source != EMPTY_ANSWER]
+    if EMPTY_ANSWER in sources or not stubs:  # une seule cellule libre, après les ébauches
+        stubs.append(EMPTY_ANSWER)
+    return [nbformat.v4.new_code_cell(source) for source in stubs]
+
+
+def student_cells(cells) -> list:
+    """Les cellules du notebook étudiant : solutions retirées, fonctions réduites à des ébauches."""
+    result, solution_code, in_solution = [], [], False
+    for cell in cells:
+        if cell.cell_type == "code":
+            if in_solution:
+                solution_code.append(cell.source)
+            else:
+                cell.outputs, cell.execution_count = [], None
+                result.append(cell)
+            continue
+        if cell.cell_type != "markdown":
+            result.append(cell)
+            continue
+        kept, lines, index = [], cell.source.split("\n"), 0
+        while index < len(lines):
+            line = lines[index]
+            marker = SOLUTION_START.match(line) or SOLUTION_END.match(line)
+            if marker:  # sauter la directive vide : options et ligne de fermeture
+                index += 1
+                while lines[index].strip() != marker.group(1):
+                    index += 1
+                if SOLUTION_START.match(line):
+                    result += _markdown(kept)
+                    kept, in_solution, solution_code = [], True, []
+                else:
+                    result += _answer_cells(solution_code)
+                    in_solution = False
+            elif not in_solution:
+                kept.append(line)
+            index += 1
+        result += _markdown(kept)
+    if in_solution:
+        raise ValueError("{solution-start} sans {solution-end}")
     return result
 
 
-def _role(match: re.Match) -> str:
-    """Texte ordinaire pour un rôle MyST : références, citations, valeurs calculées."""
-    role, content = match.group(1), match.group(2)
-    text = re.match(r"^(.*?)\s*<([^>]*)>$", content)
-    if role == "glue:md":
-        return "…"
-    if role.startswith("cite"):
-        cited = [bibliography().get(k.strip(), (k.strip(), "")) for k in content.split(",")]
-        if role == "cite:t":
-            return ", ".join(f"{a} ({y})" for a, y in cited)
-        return "(" + " ; ".join(f"{a}, {y}" for a, y in cited) + ")"
-    if text:  # {doc}`texte <cible>`, {ref}`texte <label>`…
-        return text.group(1)
-    if role == "eq":
-        return "(équation du cours)"
-    if role == "doc":
-        return content.split("/")[-1]
-    if role == "numref":
-        return "figure"
-    return "(voir le cours en ligne)"
-
-
-def plain_markdown(source: str) -> str:
-    """Remplace directives, rôles, cibles et étiquettes d'équations MyST par du Markdown ordinaire."""
-    lines, fences = [], []
-    for line in source.split("\n"):
-        opening = FENCE.match(line)
-        if opening:
-            fence, name, argument = opening.groups()
-            fences.append(fence)
-            title = DIRECTIVE_TITLES.get(name, name)
-            if name in ("figure", "glue:figure", "solution", "solution-start"):
-                argument = ""  # un chemin ou une étiquette, pas un titre
-            heading = " — ".join(part for part in (title, argument.strip()) if part)
-            if heading and name != "solution-end":
-                lines.append(f"**{heading}.**")
-            continue
-        if fences and line.strip() == fences[-1]:
-            fences.pop()
-            continue
-        if fences and re.match(r"^:[\w-]+:", line):  # options d'une directive
-            continue
-        if TARGET.match(line):
-            continue
-        if EQUATION_LABEL.match(line):
-            line = "$$"
-        lines.append(ROLE.sub(_role, line))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
 def render(page: Path) -> str:
-    """Le notebook de ``page``, sérialisé, sans sorties ni métadonnées d'appariement jupytext."""
+    """Le notebook étudiant de ``page``, sérialisé, sans métadonnées d'appariement jupytext."""
     notebook = jupytext.read(page)
     notebook.metadata.pop("jupytext", None)
+    try:
+        notebook.cells = student_cells(notebook.cells)
+    except ValueError as error:
+        raise ValueError(f"{page.name} : {error}") from error
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index}"  # identifiants stables : le fichier ne change qu'avec la source
-        if cell.cell_type == "markdown":
-            cell.source = plain_markdown(cell.source)
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
     return nbformat.writes(notebook) + "\n"
 
 

@@ -1,0 +1,3 @@
+"""Vérifications des exercices du TP 4."""
+
+__all__: list[str] = []
