@@ -7,11 +7,17 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB_FLAGS := -n -W --keep-going
 
-.PHONY: book book-fast test notebooks bench clean
+COLAB := .venv-colab
+COLAB_STAMP := $(COLAB)/.installed
+# Mode rapide demandé (AE_FAST=1) : la version « énoncés » réutilise alors le cache du site rapide.
+FAST := $(filter 1 true yes oui on,$(AE_FAST))
+CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
+
+.PHONY: book book-fast book-enonces test test-colab notebooks bench clean
 
 # Le cache d'exécution de Jupyter Book ne regarde que le code des cellules : on le vide quand le
 # code de helpers/ change, pour que les pages soient ré-exécutées avec la nouvelle version.
-HELPERS_HASH = $(shell cat helpers/*.py | sha256sum | cut -c1-16)
+HELPERS_HASH = $(shell cat helpers/*.py helpers/*/*.py | sha256sum | cut -c1-16)
 define reset_cache_if_helpers_changed
 	@mkdir -p $(1)
 	@if [ "$$(cat $(1)/.helpers-hash 2>/dev/null)" != "$(HELPERS_HASH)" ]; then \
@@ -33,11 +39,35 @@ book-fast: $(STAMP)
 	$(call reset_cache_if_helpers_changed,_build/fast/_build)
 	AE_FAST=1 $(BIN)/jupyter-book build . --path-output _build/fast $(JB_FLAGS)
 
+## Site sans solutions, pour les examens (voir README) : dans _build/enonces/_build/html, ou
+## _build/enonces-fast/… avec AE_FAST=1. Réutilise le cache d'exécution du site correspondant.
+book-enonces: $(STAMP)
+	$(call reset_cache_if_helpers_changed,$(CACHE_ROOT))
+	AE_ENONCES=1 AE_EXECUTION_CACHE=$(abspath $(CACHE_ROOT))/.jupyter_cache \
+		$(BIN)/jupyter-book build . --path-output _build/enonces$(if $(FAST),-fast) $(JB_FLAGS)
+
 ## Tests unitaires de helpers et exécution de chaque page-notebook par nbval, en mode rapide.
 test: $(STAMP)
 	AE_FAST=1 $(BIN)/pytest
 
-## Notebooks .ipynb (sans sorties) à côté des sources MyST, ouverts par le bouton Colab.
+## Environnement « comme Colab » : seulement ce que Colab fournit (tools/colab-requirements.txt)
+## et `pip install .`. On y exécute en mode rapide, sans cache de modèles, chaque notebook complet
+## (solutions comprises) puis chaque notebook étudiant tel que Colab l'ouvre (ébauches comprises).
+$(COLAB_STAMP): tools/colab-requirements.txt pyproject.toml $(wildcard helpers/*.py helpers/*/*.py)
+	rm -rf $(COLAB)
+	$(PYTHON) -m venv $(COLAB)
+	$(COLAB)/bin/python -m pip install --quiet -r tools/colab-requirements.txt
+	$(COLAB)/bin/python -m pip install --quiet .
+	touch $@
+
+test-colab: $(STAMP) $(COLAB_STAMP)
+	rm -rf _build/colab
+	$(BIN)/python tools/make_notebooks.py --full _build/colab/full
+	mkdir -p _build/colab/student && cp chapters/*.ipynb _build/colab/student/
+	AE_FAST=1 AE_CACHE_DIR=$(abspath _build/colab/checkpoints) \
+		$(COLAB)/bin/python tools/run_notebooks.py _build/colab/full/*.ipynb _build/colab/student/*.ipynb
+
+## Notebooks étudiants .ipynb (sans sorties ni solutions) à côté des sources MyST, pour Colab.
 notebooks: $(STAMP)
 	$(BIN)/python tools/make_notebooks.py
 

@@ -12,7 +12,8 @@ Le notebook étudiant reprend les cellules de la page, sans sorties, en Markdown
 
 La cellule qui suit la solution dans la page (``check_<nom>(<nom>)``) reste : elle vérifie la
 réponse de l'étudiant. Avec ``--check``, n'écrit rien et échoue si un notebook manque ou n'est plus
-à jour.
+à jour. Avec ``--full DOSSIER``, écrit plutôt dans DOSSIER les notebooks complets (solutions
+comprises), que ``make test-colab`` exécute.
 """
 
 from __future__ import annotations
@@ -133,7 +134,13 @@ def render(page: Path) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="vérifier sans écrire")
+    parser.add_argument("--full", type=Path, metavar="DOSSIER", help="notebooks complets")
     args = parser.parse_args()
+    if args.full:
+        args.full.mkdir(parents=True, exist_ok=True)
+        for page in notebook_pages():
+            jupytext.write(jupytext.read(page), args.full / f"{page.stem}.ipynb")
+        return 0
     stale = []
     for page in notebook_pages():
         target = page.with_suffix(".ipynb")

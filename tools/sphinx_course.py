@@ -1,12 +1,22 @@
-"""Extension Sphinx locale : corrige quelques libellés français des extensions.
+"""Extension Sphinx locale du cours.
 
-sphinx-exercise traduit « Solution to » par « Solution de », ce qui donne « Solution de Exercice 3 ».
-On intercale devant son catalogue de traductions une table de remplacements.
+1. Corrige des libellés français : sphinx-exercise traduit « Solution to » par « Solution de », ce
+   qui donne « Solution de Exercice 3 ». On intercale devant son catalogue une table de
+   remplacements.
+2. Version « énoncés » (variable d'environnement ``AE_ENONCES=1``, voir ``make book-enonces``) :
+   retire toutes les solutions du site. L'option ``hide_solutions`` de sphinx-exercise ne suffit
+   pas : elle masque les solutions ``{solution}`` mais laisse le contenu des solutions
+   ``{solution-start}`` … ``{solution-end}``. On supprime donc les nœuds de solution après leur
+   fusion par sphinx-exercise. Cette version réutilise le cache d'exécution désigné par
+   ``AE_EXECUTION_CACHE`` (celui du site complet) : ses notebooks ne sont pas ré-exécutés.
 """
 
 import gettext
+import os
 
 from sphinx import locale
+from sphinx.transforms import SphinxTransform
+from sphinx_exercise.nodes import solution_node
 
 OVERRIDES = {"exercise": {"Solution to": "Solution :"}}
 
@@ -20,6 +30,27 @@ class _Overrides(gettext.NullTranslations):
         return self._table.get(message) or super().gettext(message)
 
 
+class RemoveSolutions(SphinxTransform):
+    """Supprime toutes les solutions (après la fusion des solutions « gated », priorité 10)."""
+
+    default_priority = 20
+
+    def apply(self):
+        if not self.config.course_hide_solutions:
+            return
+        for node in list(self.document.findall(solution_node)):
+            node.parent.remove(node)
+
+
+def _is_enonces() -> bool:
+    return os.environ.get("AE_ENONCES", "").strip().lower() in {"1", "true", "oui", "yes"}
+
+
+def _share_execution_cache(app, config):
+    if os.environ.get("AE_EXECUTION_CACHE"):
+        config.nb_execution_cache_path = os.environ["AE_EXECUTION_CACHE"]
+
+
 def setup(app):
     for catalog, table in OVERRIDES.items():
         key = ("general", catalog)
@@ -28,4 +59,7 @@ def setup(app):
         if existing is not None and existing.__class__ is not gettext.NullTranslations:
             override.add_fallback(existing)
         locale.translators[key] = override
+    app.add_config_value("course_hide_solutions", _is_enonces(), "env")
+    app.add_transform(RemoveSolutions)
+    app.connect("config-inited", _share_execution_cache)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
