@@ -13,7 +13,7 @@ COLAB_STAMP := $(COLAB)/.installed
 FAST := $(filter 1 true yes oui on,$(AE_FAST))
 CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
 
-.PHONY: book book-fast book-enonces test test-colab notebooks bench clean
+.PHONY: book book-fast book-enonces test test-colab notebooks bench results clean
 
 # Le cache d'exécution de Jupyter Book ne regarde que le code des cellules : on le vide quand le
 # code de helpers/ change, pour que les pages soient ré-exécutées avec la nouvelle version.
@@ -71,9 +71,15 @@ test-colab: $(STAMP) $(COLAB_STAMP)
 notebooks: $(STAMP)
 	$(BIN)/python tools/make_notebooks.py
 
-## Mesures de performance (voir tools/).
+## Mesures de performance côte à côte (tools/bench.py) → results/benchmarks.json. Compter une
+## demi-heure : le livre y est construit à froid. BENCH="--only epoch,inversion" pour les seules
+## mesures rapides.
 bench: $(STAMP)
-	$(BIN)/python tools/bench_epoch.py
+	$(BIN)/python tools/bench.py $(BENCH)
+
+## Résultats de référence (mode complet) → results/reference.json, affiché par resultats.md.
+results: book
+	$(BIN)/python tools/collect_results.py
 
 clean:
 	rm -rf _build

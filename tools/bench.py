@@ -1,0 +1,181 @@
+"""Mesures de performance du cours, prises côte à côte sur cette machine ; écrit
+``results/benchmarks.json`` (avec la description de la machine et la date).
+
+Usage : ``python tools/bench.py [--only epoch,inversion,book] [--repeats 3]`` (``make bench``).
+
+- ``epoch`` : une époque de l'auto-encodeur dense 784-256-128-16 (Adam, lots de 128) sur les
+  60 000 images, tenseurs en mémoire contre DataLoader avec ``ToTensor`` image par image ;
+  médiane de ``--repeats`` mesures alternées.
+- ``inversion`` : inversion du décodeur du VAE du TP 5 (dimension latente 2), à nombre de pas
+  égal : boucle image par image contre lots (rapport des temps par image, images par seconde,
+  erreur finale), L-BFGS, et les 60 000 images d'entraînement.
+- ``book`` : le livre complet construit à froid (cache d'exécution et cache de modèles neufs, dans
+  ``_build/bench/``) sous ``/usr/bin/time -v`` (durée, mémoire maximale), la durée d'exécution de
+  chaque page lue dans le cache de Jupyter Book, puis ``make test``. Compter une demi-heure.
+
+Aucune de ces mesures n'est une assertion : ``tests/`` ne chronomètre rien.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+from torchvision import datasets, transforms
+
+from helpers import inversion
+from helpers.config import data_dir
+from helpers.data import ensure_raw_files, load_mnist
+from helpers.models import VAE, DenseAutoencoder
+from helpers.objectives import vae_objective
+from helpers.train import fit, fit_cached
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "results" / "benchmarks.json"
+
+
+def machine() -> dict:
+    """Description de la machine : processeur, cœurs, mémoire, versions."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().split("\n")
+                if line.startswith("model name")), platform.processor())
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    return {"cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "memory_gib": round(memory_kb / 2**20, 1), "gpu": torch.cuda.is_available(),
+            "python": platform.python_version(), "torch": torch.__version__}
+
+
+def epoch_in_memory(images: torch.Tensor) -> float:
+    torch.manual_seed(0)
+    model = DenseAutoencoder(code_dim=16)
+    return fit(model, images, epochs=1, batch_size=128, progress=False).seconds
+
+
+def epoch_dataloader(dataset) -> float:
+    torch.manual_seed(0)
+    model = DenseAutoencoder(code_dim=16)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loader = DataLoader(dataset, batch_size=128, shuffle=True)
+    start = time.perf_counter()
+    for batch, _ in loader:
+        optimizer.zero_grad(set_to_none=True)
+        loss = F.mse_loss(model(batch), batch)
+        loss.backward()
+        optimizer.step()
+    return time.perf_counter() - start
+
+
+def bench_epoch(repeats: int) -> dict:
+    root = ensure_raw_files(data_dir()).parent.parent
+    images = load_mnist(train=True).images
+    dataset = datasets.MNIST(str(root), train=True, transform=transforms.ToTensor())
+    memory, loader = [], []
+    for _ in range(repeats):
+        memory.append(epoch_in_memory(images))
+        loader.append(epoch_dataloader(dataset))
+    result = {"in_memory_s": statistics.median(memory), "dataloader_s": statistics.median(loader)}
+    result["ratio"] = result["dataloader_s"] / result["in_memory_s"]
+    return result
+
+
+def bench_inversion(steps: int = 150, lr: float = 0.05, n: int = 5000, loop_n: int = 100) -> dict:
+    train = load_mnist(train=True)
+    torch.manual_seed(0)  # le VAE du TP 5 : le cache de modèles le recharge s'il existe
+    vae = VAE(latent_dim=2, hidden=(512, 256))
+    fit_cached("tp5-vae-2", vae, train.images, epochs=15, batch_size=128, lr=1e-3, cosine=True,
+               loss=vae_objective(), progress=False)
+    vae.requires_grad_(False)
+
+    def decoder(u):
+        return torch.sigmoid(vae.decode(u))
+
+    targets = train.images.flatten(1)
+    with torch.no_grad():
+        init = vae.encode(targets)[0]
+    loop = inversion.invert_loop(decoder, targets[:loop_n], init[:loop_n], steps, lr)
+    batched = inversion.invert_batched(decoder, targets[:n], init[:n], steps, lr)
+    lbfgs = inversion.invert_lbfgs(decoder, targets[:n], init[:n], steps=50)
+    everything = inversion.invert_batched(decoder, targets, init, steps=50, lr=0.2)
+    loop_per_image = loop.seconds / loop_n
+    batched_per_image = batched.seconds / n
+    return {
+        "steps": steps, "images_batched": n, "images_loop": loop_n,
+        "loop_s_per_image": loop_per_image, "batched_s_per_image": batched_per_image,
+        "speedup_batched_vs_loop": loop_per_image / batched_per_image,
+        "batched_images_per_s": n / batched.seconds,
+        "loop_final_error": loop.errors.mean().item(),
+        "batched_final_error_same_images": batched.errors[:loop_n].mean().item(),
+        "lbfgs_s": lbfgs.seconds, "lbfgs_final_error": lbfgs.errors.mean().item(),
+        "batched_final_error": batched.errors.mean().item(),
+        "all_60000": {"steps": 50, "lr": 0.2, "seconds": everything.seconds,
+                      "final_error_first_images": everything.errors[:loop_n].mean().item()},
+    }
+
+
+def _timed(command: list[str], env: dict) -> tuple[float, int]:
+    """Exécute ``command`` sous /usr/bin/time -v ; renvoie (secondes, mémoire maximale en Mio)."""
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-v", *command], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"Échec de {' '.join(command)} :\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
+    return seconds, peak_kb // 1024
+
+
+def bench_book() -> dict:
+    from jupyter_cache import get_cache
+
+    output = ROOT / "_build" / "bench"
+    subprocess.run(["rm", "-rf", str(output)], check=True)
+    env = {**os.environ, "AE_CACHE_DIR": str(output / "checkpoints"), "AE_FAST": "0"}
+    jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
+    seconds, peak = _timed([jupyter_book, "build", ".", "--path-output", str(output),
+                            "-n", "-W", "--keep-going"], env)
+    pages = {Path(record.uri).stem: record.data["execution_seconds"]
+             for record in get_cache(str(output / "_build" / ".jupyter_cache")).list_cache_records()}
+    test_seconds, test_peak = _timed(["make", "test"], {**os.environ})
+    return {"book_full_cold_s": seconds, "book_peak_memory_mib": peak, "pages_s": pages,
+            "make_test_s": test_seconds, "make_test_peak_memory_mib": test_peak}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="epoch,inversion,book",
+                        help="mesures à prendre, séparées par des virgules")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    wanted = set(args.only.split(","))
+    unknown = wanted - {"epoch", "inversion", "book"}
+    if unknown:
+        parser.error(f"mesures inconnues : {', '.join(sorted(unknown))}")
+
+    results = json.loads(OUTPUT.read_text(encoding="utf-8")) if OUTPUT.exists() else {}
+    if "epoch" in wanted:
+        results["epoch"] = bench_epoch(args.repeats)
+    if "inversion" in wanted:
+        results["inversion"] = bench_inversion()
+    if "book" in wanted:
+        results["book"] = bench_book()
+    results["machine"] = machine()
+    results["date"] = datetime.date.today().isoformat()
+    OUTPUT.parent.mkdir(exist_ok=True)
+    OUTPUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
