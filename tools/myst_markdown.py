@@ -26,6 +26,10 @@ OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
 ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
 EQUATION_LABEL = re.compile(r"^\$\$\s*\([\w-]+\)\s*$")
 TARGET = re.compile(r"^\([\w-]+\)=\s*$")
+# Renvoi sans texte vers un énoncé de sphinx-proof, d'après le préfixe de son étiquette.
+PROOF_KINDS = {"thm": "le théorème", "cor": "le corollaire", "prop": "la proposition",
+               "lem": "le lemme", "rem": "la remarque", "def": "la définition",
+               "alg": "l'algorithme"}
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +63,8 @@ def _role(match: re.Match) -> str:
         return content.split("/")[-1]
     if role == "numref":
         return "figure"
+    if role == "prf:ref" and content.split("-")[0] in PROOF_KINDS:
+        return PROOF_KINDS[content.split("-")[0]] + " du cours"
     return "(voir le cours en ligne)"
 
 
