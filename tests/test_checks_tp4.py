@@ -1,4 +1,5 @@
-"""Les vérifications du TP 4 acceptent la solution du cours et reconnaissent les erreurs typiques."""
+"""Les vérifications du TP 4 acceptent la solution du cours et reconnaissent les erreurs
+typiques."""
 
 import math
 
@@ -58,7 +59,8 @@ def _kl(p, q):
 
 @pytest.mark.parametrize("wrong, message", [
     (lambda h, rho: _kl(h.mean(dim=0), torch.tensor(rho)).sum(), "n'est pas symétrique"),
-    (lambda h, rho: _kl(torch.tensor(rho), h).sum(dim=1).mean(), "moyenne sur le lot des divergences"),
+    (lambda h, rho: _kl(torch.tensor(rho), h).sum(dim=1).mean(), "moyenne sur le lot des"),
+    (lambda h, rho: _kl(torch.tensor(rho), h).sum(), "Vous sommez les divergences"),
     (lambda h, rho: _kl(torch.tensor(rho), h.mean(dim=1)).sum(), "mauvais axe"),
     (lambda h, rho: _kl(torch.tensor(rho), h.mean(dim=0)).mean(), "la pénalité est leur somme"),
     (lambda h, rho: (rho * torch.log(rho / h.mean(dim=0))).sum(), "second terme"),
@@ -132,8 +134,14 @@ def test_closed_form_penalty_other_mistakes():
         with torch.no_grad():
             return _closed_form(x, layer)
 
+    def mean_over_units(x, layer):
+        h = torch.sigmoid(layer(x.reshape(len(x), -1)))
+        return ((h * (1 - h)).pow(2) * layer.weight.pow(2).sum(dim=1)).mean()
+
     with pytest.raises(WrongAnswer, match="norme de toute la matrice"):
         check_closed_form_penalty(frobenius)
+    with pytest.raises(WrongAnswer, match="moyenne sur les unités"):
+        check_closed_form_penalty(mean_over_units)
     with pytest.raises(WrongAnswer, match="pas dérivable"):
         check_closed_form_penalty(detached)
 

@@ -31,7 +31,8 @@ def _differentiable(answer, what: str) -> None:
     if not isinstance(answer, torch.Tensor) or not answer.requires_grad:
         raise WrongAnswer(f"{what} a la bonne valeur, mais elle n'est pas dérivable : c'est un "
                           "terme de la perte, il doit rester un tenseur torch relié au graphe de "
-                          "calcul (pas de .item(), de float() ni de NumPy, pas de torch.no_grad()).")
+                          "calcul (pas de .item(), de float() ni de NumPy, pas de "
+                          "torch.no_grad()).")
 
 
 # --- Pénalité de Kullback–Leibler ------------------------------------------------------------
@@ -51,7 +52,8 @@ def check_sparse_kl_penalty(sparse_kl_penalty) -> str:
     h = h.to(torch.float32).requires_grad_()
     answer = sparse_kl_penalty(h, rho)
     value = _penalty_value(answer, "La pénalité renvoyée", {
-        p: f"La fonction renvoie {p} valeurs, une divergence par unité : la pénalité est leur somme.",
+        p: f"La fonction renvoie {p} valeurs, une divergence par unité : la pénalité est leur "
+           "somme.",
         n: f"La fonction renvoie {n} valeurs, une par exemple : la pénalité est un seul nombre, "
            "calculé à partir des activations moyennes sur le lot.",
     })
@@ -123,7 +125,8 @@ def check_l1_penalty(l1_penalty_answer) -> str:
              "chaque code (la norme ℓ1), puis faire la moyenne sur les exemples seulement."),
             (x.abs().sum(dim=0).mean(),
              "La somme et la moyenne sont prises sur les mauvais axes : la norme ℓ1 somme les "
-             "coordonnées d'un code (dimension 1), la moyenne porte sur les exemples (dimension 0)."),
+             "coordonnées d'un code (dimension 1), la moyenne porte sur les exemples "
+             "(dimension 0)."),
             (x.sum(dim=1).mean(),
              "Il manque les valeurs absolues : ‖h‖₁ = Σ_j |h_j|. Sur un code ReLU cela ne change "
              "rien, mais la pénalité doit être juste pour tout code."),
@@ -150,16 +153,18 @@ def check_l1_penalty(l1_penalty_answer) -> str:
 
 
 def _layer(n: int, p: int, seed: int) -> nn.Linear:
-    torch.manual_seed(seed)
-    layer = nn.Linear(n, p).to(config.device())
+    with torch.random.fork_rng(devices=[]):  # sans toucher au générateur global du notebook
+        torch.manual_seed(seed)
+        layer = nn.Linear(n, p).to(config.device())
     with torch.no_grad():
         layer.weight.mul_(3.0)  # des unités loin de la saturation comme près d'elle
     return layer
 
 
 def _closed_form_mistakes(x: torch.Tensor, layer: nn.Linear) -> list[tuple[float, str]]:
-    weight, bias = layer.weight.detach().double(), layer.bias.detach().double()
-    x = x.reshape(len(x), -1).double()
+    # Calculs de référence sur le CPU en double précision (MPS ne connaît pas float64).
+    weight, bias = layer.weight.detach().cpu().double(), layer.bias.detach().cpu().double()
+    x = x.detach().cpu().reshape(len(x), -1).double()
     a = x @ weight.T + bias
     h, no_bias = torch.sigmoid(a), torch.sigmoid(x @ weight.T)
     rows, columns = weight.pow(2).sum(dim=1), weight.pow(2).sum(dim=0)
@@ -174,8 +179,8 @@ def _closed_form_mistakes(x: torch.Tensor, layer: nn.Linear) -> list[tuple[float
         ((slope2 * rows).sum(dim=1).sum(),
          "Vous sommez sur le lot : la pénalité est la moyenne de ‖J_f(x_i)‖²_F sur les exemples."),
         ((slope2 * rows).mean(),
-         "Vous faites la moyenne sur les unités du code : ‖J_f(x)‖²_F est une somme sur les "
-         "unités j, seule la moyenne sur les exemples est une moyenne."),
+         "Vous faites aussi la moyenne sur les unités du code : ‖J_f(x)‖²_F est une somme sur "
+         "les unités j ; seule l'étape sur les exemples du lot est une moyenne."),
         (((a * (1 - a)).pow(2) * rows).sum(dim=1).mean(),
          "Vous utilisez la pré-activation W x + b au lieu de l'activation h = σ(W x + b)."),
         ((slope2.sum(dim=1) * weight.pow(2).sum()).mean(),
@@ -202,16 +207,18 @@ def check_closed_form_penalty(closed_form_penalty) -> str:
             if x.ndim == 2:
                 raise
             raise WrongAnswer("Sur un lot d'images de forme (N, 1, H, W), la fonction échoue : "
-                              "aplatissez chaque image en un vecteur de taille n avant la couche "
-                              "(x.reshape(len(x), -1)).") from None
+                              "aplatissez chaque image en un vecteur de taille n avant de "
+                              "l'envoyer dans la couche.") from None
         value = _penalty_value(answer, "La pénalité renvoyée", {
             len(x): f"La fonction renvoie {len(x)} valeurs, une par exemple : la pénalité est "
                     "leur moyenne sur le lot.",
             layer.out_features: f"La fonction renvoie {layer.out_features} valeurs, une par unité "
-                                "du code : ‖J_f(x)‖²_F est leur somme, moyennée ensuite sur le lot.",
+                                "du code : ‖J_f(x)‖²_F est leur somme, moyennée ensuite sur le "
+                                "lot.",
         })
         with torch.no_grad():
-            expected = contractive_penalty_sigmoid(x.double(), copy.deepcopy(layer).double()).item()
+            reference = copy.deepcopy(layer).cpu().double()
+            expected = contractive_penalty_sigmoid(x.cpu().double(), reference).item()
         if not close(value, expected):
             for wrong, message in _closed_form_mistakes(x, layer):
                 if wrong is not None and close(value, wrong.item()):
@@ -239,8 +246,9 @@ def _perturbations(images, radius, seed, per_image=True, normalise=True):
 @exercise_check
 def check_sensitivity(sensitivity) -> str:
     """``sensitivity(model, images, radius, seed)`` : moyenne de ‖f(x + δ) − f(x)‖ / radius."""
-    torch.manual_seed(0)
-    model = DenseAutoencoder(3, hidden=(8,), code_activation="sigmoid", input_dim=12)
+    with torch.random.fork_rng(devices=[]):  # sans toucher au générateur global du notebook
+        torch.manual_seed(0)
+        model = DenseAutoencoder(3, hidden=(8,), code_activation="sigmoid", input_dim=12)
     model = model.to(config.device())
     with torch.no_grad():
         for weight in model.parameters():
