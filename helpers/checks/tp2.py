@@ -120,16 +120,19 @@ def check_principal_angles(principal_angles) -> str:
 
 @exercise_check
 def check_projection_gap(projection_gap) -> str:
-    """``projection_gap(X, W_D, W_E, V)`` : écart relatif entre W_D W_E x et V Vᵀ x sur les données."""
+    """``projection_gap(X, W_D, W_E, V)`` : écart relatif entre W_D W_E x et V Vᵀ x sur X."""
     generator = torch.Generator().manual_seed(3)
     n, k, m = 7, 2, 12
-    X = torch.randn(m, n, generator=generator, dtype=torch.float64)
+
+    def randn(*shape):
+        return torch.randn(*shape, generator=generator, dtype=torch.float64)
+
+    X = randn(m, n)
     X[:, -1] = 0  # un « pixel » jamais allumé, comme le bord des images de MNIST
-    V = torch.linalg.qr(torch.randn(n, k, generator=generator, dtype=torch.float64)).Q
-    A = torch.randn(k, k, generator=generator, dtype=torch.float64) + 2 * torch.eye(k, dtype=torch.float64)
-    W_D = V @ A + 0.2 * torch.randn(n, k, generator=generator, dtype=torch.float64)
-    W_E = torch.linalg.solve(A, V.T) + 0.2 * torch.randn(k, n, generator=generator,
-                                                         dtype=torch.float64)
+    V = torch.linalg.qr(randn(n, k)).Q
+    A = randn(k, k) + 2 * torch.eye(k, dtype=torch.float64)
+    W_D = V @ A + 0.2 * randn(n, k)  # W_D W_E est proche de V Vᵀ, sans être symétrique
+    W_E = torch.linalg.solve(A, V.T) + 0.2 * randn(k, n)
     M, P = W_D @ W_E, V @ V.T
     norm = torch.linalg.norm
     answer = as_float(projection_gap(X.clone(), W_D.clone(), W_E.clone(), V.clone()),
@@ -147,8 +150,8 @@ def check_projection_gap(projection_gap) -> str:
         raise WrongAnswer("Vous renvoyez l'écart absolu : divisez par la norme de la référence, les "
                           "projections des images par V Vᵀ.")
     if close(answer, (norm(X @ (M - P).T) / norm(X)).item()):
-        raise WrongAnswer("Vous divisez par la norme de X ; la référence est la projection des images "
-                          "par V Vᵀ.")
+        raise WrongAnswer("Vous divisez par la norme de X ; la référence est la projection des "
+                          "images par V Vᵀ.")
     if close(answer, expected ** 2):
         raise WrongAnswer("Vous renvoyez le carré de l'écart relatif : les normes de Frobenius ne "
                           "sont pas au carré.")
