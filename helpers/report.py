@@ -36,8 +36,24 @@ def sci(value: float, digits: int = 1) -> str:
     return f"{fr(mantissa, digits)}\u202f×\u202f10{str(exponent).translate(SUPERSCRIPTS)}"
 
 
+class _Glued:
+    """Valeur glued : le texte français pour ``{glue:md}`` et, en ``text/plain``, la valeur brute
+    (que ``tools/collect_results.py`` relit pour ``results/reference.json``)."""
+
+    def __init__(self, text: str, value: float | str):
+        self.text, self.value = text, value
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
 def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> None:
     """Enregistre ``value`` (formatée en français) sous ``name`` pour ``{glue:md}``."""
+    if not isinstance(value, str):
+        value = float(value)  # tenseurs et scalaires numpy : un nombre Python
     text = value if isinstance(value, str) else fr(value, digits)
     try:
         from myst_nb import glue as myst_glue
@@ -45,7 +61,7 @@ def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> 
         if show:
             display(Markdown(text))
     else:
-        myst_glue(name, Markdown(text), display=show)
+        myst_glue(name, _Glued(text, value), display=show)
 
 
 def glue_figure(name: str, fig) -> None:

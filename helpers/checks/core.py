@@ -22,24 +22,23 @@ class WrongAnswer(AssertionError):
     """Réponse incorrecte ; le message explique en français ce qui ne va pas."""
 
 
-def exercise_check(verify: Callable[..., str]) -> Callable[..., bool]:
+def exercise_check(verify: Callable[..., str]) -> Callable[..., None]:
     """Fait de ``verify(answer, ...)``, qui lève :class:`WrongAnswer` ou renvoie le message de
-    réussite, la vérification appelée dans le notebook. Elle renvoie True si la réponse est juste,
-    False si l'exercice n'est pas encore fait."""
+    réussite, la vérification appelée dans le notebook. Elle affiche son verdict et ne renvoie
+    rien (le notebook n'affiche donc pas de valeur sous le message)."""
 
     @functools.wraps(verify)
-    def check(answer, *args, **kwargs) -> bool:
+    def check(answer, *args, **kwargs) -> None:
         try:
             message = verify(answer, *args, **kwargs)
         except NotImplementedError:
             name = getattr(answer, "__name__", "la réponse")
             print(f"⏳ {name} n'est pas encore écrite : remplacez « raise NotImplementedError » "
                   "par votre code, puis relancez la cellule de la fonction et celle-ci.")
-            return False
+            return
         except WrongAnswer as error:
             raise WrongAnswer(f"❌ {error}") from None
         print(f"✅ {message}")
-        return True
 
     return check
 
