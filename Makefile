@@ -13,7 +13,7 @@ COLAB_STAMP := $(COLAB)/.installed
 FAST := $(filter 1 true yes oui on,$(AE_FAST))
 CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
 
-.PHONY: book book-fast book-enonces test test-colab notebooks bench results clean
+.PHONY: book book-fast book-enonces test test-colab notebooks bench long-run results clean
 
 # Le cache d'exécution de Jupyter Book ne regarde que le code des cellules : on le vide quand le
 # code de helpers/ change, pour que les pages soient ré-exécutées avec la nouvelle version.
@@ -77,9 +77,17 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py $(BENCH)
 
-## Résultats de référence (mode complet) → results/reference.json, affiché par resultats.md.
+## Entraînement long de l'auto-encodeur 1000-500-250-30 du TP 2 (objectif : l'erreur 3,00 de
+## Hinton et Salakhutdinov) → results/ae30_long.pt (float16), chargé par le TP 2. EPOCHS=… au choix.
+long-run: $(STAMP)
+	$(BIN)/python tools/long_run.py $(if $(EPOCHS),--epochs $(EPOCHS))
+
+## Résultats de référence (mode complet) → results/reference.json, que la page resultats.md
+## affiche : site complet, collecte des valeurs, puis reconstruction (seule cette page est
+## ré-exécutée).
 results: book
 	$(BIN)/python tools/collect_results.py
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
 clean:
 	rm -rf _build

@@ -66,3 +66,26 @@ def load(path: Path) -> dict | None:
             stacklevel=2,
         )
         return None
+
+
+def save_half(model: torch.nn.Module, path: Path, info: dict) -> None:
+    """Écrit les poids de ``model`` en float16 (fichier deux fois plus petit, à versionner) avec
+    des informations ``info`` (réglages, durée, erreur), atomiquement."""
+    weights = {name: w.detach().cpu().half() for name, w in model.state_dict().items()}
+    save_atomic({"state_dict": weights, "info": info}, path)
+
+
+def load_half(model: torch.nn.Module, path: Path) -> dict | None:
+    """Charge dans ``model`` les poids float16 écrits par :func:`save_half` et renvoie leurs
+    informations, ou ``None`` si le fichier est absent ou illisible (avec un avertissement)."""
+    saved = load(path)
+    if saved is None:
+        return None
+    try:
+        model.load_state_dict({name: w.float() for name, w in saved["state_dict"].items()})
+    except (KeyError, RuntimeError) as error:
+        warnings.warn(f"Les poids de {path} ne correspondent pas au modèle ({error}) : ignorés.",
+                      stacklevel=2)
+        return None
+    model.eval()
+    return saved["info"]
