@@ -53,14 +53,14 @@ test: $(STAMP)
 ## Environnement « comme Colab » : seulement ce que Colab fournit (tools/colab-requirements.txt)
 ## et `pip install .`. On y exécute en mode rapide, sans cache de modèles, chaque notebook complet
 ## (solutions comprises) puis chaque notebook étudiant tel que Colab l'ouvre (ébauches comprises).
-$(COLAB_STAMP): tools/colab-requirements.txt pyproject.toml $(wildcard helpers/*.py helpers/*/*.py)
+$(COLAB_STAMP): tools/colab-requirements.txt
 	rm -rf $(COLAB)
 	$(PYTHON) -m venv $(COLAB)
 	$(COLAB)/bin/python -m pip install --quiet -r tools/colab-requirements.txt
-	$(COLAB)/bin/python -m pip install --quiet .
 	touch $@
 
 test-colab: $(STAMP) $(COLAB_STAMP)
+	$(COLAB)/bin/python -m pip install --quiet .
 	rm -rf _build/colab
 	$(BIN)/python tools/make_notebooks.py --full _build/colab/full
 	mkdir -p _build/colab/student && cp chapters/*.ipynb _build/colab/student/

@@ -1,0 +1,52 @@
+"""Les résultats de référence versionnés (make results, make bench, make long-run) sont complets,
+lisibles par la page « Résultats de référence », et tiennent les objectifs de qualité du cours.
+Aucune durée n'est vérifiée ici : les durées sont des mesures, pas des tests."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers.checkpoints import load_half
+from helpers.models import ConvAutoencoder
+
+RESULTS = Path(__file__).resolve().parent.parent / "results"
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict:
+    return json.loads((RESULTS / "reference.json").read_text(encoding="utf-8"))
+
+
+def test_reference_has_every_key_the_page_reads(reference):
+    assert set(reference["pca_mse"]) == set(reference["ae_mse"]) == {"2", "16", "32", "64"}
+    assert {"pca", "ae"} <= set(reference["sse30"])
+    assert set(reference["vae_elbo"]) == {"2", "20"}
+    assert all({"noisy_psnr", "denoised_psnr", "ssim"} <= set(d) for d in reference["denoise"].values())
+    assert set(reference["knn10"]) == {"pixels", "pca", "ae"}
+    assert set(reference["inversion"]) == {"delta_mean_pct", "agreement_encoder_pct",
+                                           "agreement_inverted_pct", "speedup_batched_vs_loop",
+                                           "seconds_per_image_batched"}
+    assert {"book_full_cold", "make_test"} <= set(reference["timings_s"])
+
+
+def test_quality_goals(reference):
+    assert all(reference["ae_mse"][k] < reference["pca_mse"][k] for k in reference["pca_mse"])
+    assert reference["sse30"]["ae"] <= 3.00
+    assert abs(reference["sse30"]["pca"] - 13.87) < 0.05  # l'ACP est exacte : le chiffre de l'article
+    assert reference["vae_elbo"]["20"] >= -105 and reference["vae_elbo"]["2"] >= -150
+    for d in reference["denoise"].values():
+        assert d["denoised_psnr"] > d["noisy_psnr"] and d["ssim"] > d["noisy_ssim"]
+
+
+def test_benchmarks_describe_the_machine():
+    benchmarks = json.loads((RESULTS / "benchmarks.json").read_text(encoding="utf-8"))
+    assert {"cpu", "cores", "torch"} <= set(benchmarks["machine"]) and benchmarks["date"]
+    assert {"epoch", "inversion", "book"} <= set(benchmarks)
+
+
+def test_long_run_weights_load_and_are_small():
+    path = RESULTS / "ae30_long.pt"
+    assert path.stat().st_size < 1_000_000
+    info = load_half(ConvAutoencoder(channels=(64, 128, 30)), path)
+    assert info is not None and info["test_sse"] <= 3.00
