@@ -6,6 +6,7 @@ livre (Colab, Jupyter), ``glue`` se contente d'afficher la valeur si on le lui d
 
 from __future__ import annotations
 
+import functools
 import math
 
 import matplotlib.pyplot as plt
@@ -77,12 +78,17 @@ def glue_figure(name: str, fig) -> None:
 
 
 def table(frame: pd.DataFrame, digits: int | dict[str, int] = 4):
-    """Tableau pandas à la française (virgule décimale), sans index numérique.
+    """Tableau pandas à la française (virgule décimale, espace fine entre les milliers, vrai signe
+    moins), sans index numérique.
 
-    ``digits`` donne le nombre de décimales, pour toutes les colonnes ou par nom de colonne.
+    ``digits`` donne le nombre de décimales des colonnes de flottants, pour toutes ou par nom de
+    colonne ; les colonnes d'entiers n'en ont pas, les autres colonnes restent telles quelles.
     """
     default, per_column = (4, digits) if isinstance(digits, dict) else (digits, {})
-    style = frame.style.hide(axis="index").format(precision=default, decimal=",", thousands="\u202f")
-    for column, n in per_column.items():
-        style = style.format(precision=n, decimal=",", thousands="\u202f", subset=[column])
-    return style
+    formats = {}
+    for column in frame.columns:
+        if pd.api.types.is_integer_dtype(frame[column]):
+            formats[column] = functools.partial(fr, digits=0)
+        elif pd.api.types.is_float_dtype(frame[column]):
+            formats[column] = functools.partial(fr, digits=per_column.get(column, default))
+    return frame.style.hide(axis="index").format(formats)

@@ -42,7 +42,7 @@ def test_quality_goals(reference):
 def test_benchmarks_describe_the_machine():
     benchmarks = json.loads((RESULTS / "benchmarks.json").read_text(encoding="utf-8"))
     assert {"cpu", "cores", "torch"} <= set(benchmarks["machine"]) and benchmarks["date"]
-    assert {"epoch", "inversion", "book"} <= set(benchmarks)
+    assert {"epoch", "inversion", "book", "test"} <= set(benchmarks)
 
 
 def test_long_run_weights_load_and_are_small():

@@ -1,14 +1,16 @@
 """Rassemble les résultats de référence du site complet dans ``results/reference.json``.
 
-Usage : ``python tools/collect_results.py`` après ``make book`` (``make results`` fait les deux).
-Les valeurs sont celles que les pages ont calculées et insérées dans leur texte (``glue``) : elles
-sont lues, non formatées, dans ``_build/jupyter_execute/chapters/<page>.glue.json``. Les durées
+Usage : ``python tools/collect_results.py [--build DOSSIER]`` après ``make book`` (``make results``
+fait les deux) ; ``--build _build/bench/_build`` relit plutôt la construction à froid de
+``make bench``. Les valeurs sont celles que les pages ont calculées et insérées dans leur texte
+(``glue``) : elles sont lues, non formatées, dans ``<DOSSIER>/jupyter_execute/chapters/<page>.glue.json``. Les durées
 viennent de ``results/benchmarks.json`` (``make bench``). La page « Résultats de référence »
 (``resultats.md``) affiche ce fichier à côté des chiffres publiés.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import datetime
 import json
@@ -16,7 +18,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXECUTED = ROOT / "_build" / "jupyter_execute" / "chapters"
 OUTPUT = ROOT / "results" / "reference.json"
 BENCHMARKS = ROOT / "results" / "benchmarks.json"
 
@@ -28,10 +29,10 @@ class MissingValue(KeyError):
     """Une valeur attendue n'a pas été calculée par la page (ou le site n'est pas construit)."""
 
 
-def glued(page: str) -> dict:
+def glued(page: str, build: Path) -> dict:
     """Valeurs brutes (nombres ou textes) glued par ``page``, lues dans leur représentation
     ``text/plain`` (voir ``helpers.report.glue``)."""
-    path = EXECUTED / f"{page}.glue.json"
+    path = build / "jupyter_execute" / "chapters" / f"{page}.glue.json"
     if not path.exists():
         raise MissingValue(f"{path.relative_to(ROOT)} absent : construisez d'abord le site (make book).")
     values = {}
@@ -51,8 +52,8 @@ def _get(values: dict, name: str, page: str):
     return values[name]
 
 
-def collect() -> dict:
-    pages = {page: glued(page) for page in ("tp1_premier_autoencodeur", "tp2_acp_ae_lineaire",
+def collect(build: Path) -> dict:
+    pages = {page: glued(page, build) for page in ("tp1_premier_autoencodeur", "tp2_acp_ae_lineaire",
                                             "tp4_regularises_debruitage", "tp5_vae", "tp6_inversion")}
 
     def get(page: str, name: str):
@@ -85,16 +86,20 @@ def collect() -> dict:
         },
     }
     if BENCHMARKS.exists():
-        book = json.loads(BENCHMARKS.read_text(encoding="utf-8")).get("book", {})
+        benchmarks = json.loads(BENCHMARKS.read_text(encoding="utf-8"))
+        book = benchmarks.get("book", {})
         result["timings_s"] = {**book.get("pages_s", {}),
                                "book_full_cold": book.get("book_full_cold_s"),
-                               "make_test": book.get("make_test_s")}
+                               "make_test": benchmarks.get("test", {}).get("make_test_s")}
     return result
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--build", type=Path, default=ROOT / "_build",
+                        help="dossier de construction (contient jupyter_execute/)")
     try:
-        result = collect()
+        result = collect(parser.parse_args().build.resolve())
     except MissingValue as error:
         print(f"Résultats incomplets : {error.args[0]}", file=sys.stderr)
         return 1
