@@ -72,8 +72,9 @@ notebooks: $(STAMP)
 	$(BIN)/python tools/make_notebooks.py
 
 ## Mesures de performance côte à côte (tools/bench.py) → results/benchmarks.json. Compter une
-## demi-heure : le livre y est construit à froid. BENCH="--only epoch,inversion" pour les seules
-## mesures rapides.
+## vingtaine de minutes : le livre y est construit à froid. BENCH="--only epoch,inversion" pour les
+## seules mesures rapides. Puis `make results` (ou tools/collect_results.py --build _build/bench/_build)
+## pour reporter les durées dans results/reference.json.
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py $(BENCH)
 

@@ -2,7 +2,8 @@
 
 1. Corrige des libellés français : sphinx-exercise traduit « Solution to » par « Solution de », ce
    qui donne « Solution de Exercice 3 ». On intercale devant son catalogue une table de
-   remplacements.
+   remplacements. Le style de citation ``author_year_fr`` et le style de bibliographie
+   ``alpha_fr`` écrivent « Hinton et Salakhutdinov » plutôt que « Hinton and Salakhutdinov ».
 2. Version « énoncés » (variable d'environnement ``AE_ENONCES=1``, voir ``make book-enonces``) :
    retire toutes les solutions du site. L'option ``hide_solutions`` de sphinx-exercise ne suffit
    pas : elle masque les solutions ``{solution}`` mais laisse le contenu des solutions
@@ -13,10 +14,17 @@
 
 import gettext
 import os
+from dataclasses import dataclass, field
 
+import pybtex.plugin
+from pybtex.style.formatting.alpha import Style as AlphaStyle
+from pybtex.style.template import names, sentence
 from sphinx import locale
 from sphinx.transforms import SphinxTransform
 from sphinx_exercise.nodes import solution_node
+from sphinxcontrib.bibtex.plugin import register_plugin
+from sphinxcontrib.bibtex.style.referencing import PersonStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
 
 OVERRIDES = {"exercise": {"Solution to": "Solution :"}}
 
@@ -28,6 +36,25 @@ class _Overrides(gettext.NullTranslations):
 
     def gettext(self, message):
         return self._table.get(message) or super().gettext(message)
+
+
+def _french_persons() -> PersonStyle:
+    return PersonStyle(sep2=" et ", last_sep=" et ")
+
+
+@dataclass
+class FrenchAuthorYearReferenceStyle(AuthorYearReferenceStyle):
+    """Citations auteur-année avec « et » entre les deux derniers auteurs."""
+
+    person: PersonStyle = field(default_factory=_french_persons)
+
+
+class FrenchAlphaStyle(AlphaStyle):
+    """Style de bibliographie ``alpha`` avec « et » entre les deux derniers auteurs."""
+
+    def format_names(self, role, as_sentence=True):
+        formatted = names(role, sep=", ", sep2=" et ", last_sep=" et ")
+        return sentence[formatted] if as_sentence else formatted
 
 
 class RemoveSolutions(SphinxTransform):
@@ -59,6 +86,9 @@ def setup(app):
         if existing is not None and existing.__class__ is not gettext.NullTranslations:
             override.add_fallback(existing)
         locale.translators[key] = override
+    register_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_fr",
+                     FrenchAuthorYearReferenceStyle)
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "alpha_fr", FrenchAlphaStyle)
     app.add_config_value("course_hide_solutions", _is_enonces(), "env")
     app.add_transform(RemoveSolutions)
     app.connect("config-inited", _share_execution_cache)
