@@ -7,6 +7,7 @@ import torch
 from sklearn.neighbors import KNeighborsClassifier
 
 from .losses import negative_elbo, reparameterize
+from .train import reconstruct
 
 
 def few_labels(labels: torch.Tensor, per_class: int, seed: int = 0) -> torch.Tensor:
@@ -39,6 +40,13 @@ def knn_accuracy(
         )
     classifier = KNeighborsClassifier(n_neighbors=k).fit(train_features, np.asarray(train_labels))
     return float(classifier.score(test_features, np.asarray(test_labels)))
+
+
+@torch.no_grad()
+def per_image_sse(model, images: torch.Tensor) -> float:
+    """Erreur quadratique par image (somme des carrés sur les pixels), moyennée sur les images :
+    la mesure de Hinton et Salakhutdinov (2006)."""
+    return (reconstruct(model, images) - images).pow(2).flatten(1).sum(dim=1).mean().item()
 
 
 def _flat(features: torch.Tensor | np.ndarray) -> np.ndarray:

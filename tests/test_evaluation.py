@@ -53,3 +53,18 @@ def test_vae_elbo_matches_negative_elbo_on_one_batch():
     assert terms["elbo"] == pytest.approx(-total.item(), rel=1e-5)
     assert terms["kl"] == pytest.approx(kl.item(), rel=1e-5)
     assert terms["elbo"] < 0
+
+
+def test_per_image_sse_sums_pixels_and_averages_images(images):
+    from helpers.evaluation import per_image_sse
+
+    class Half(torch.nn.Module):  # reconstruit chaque image à moitié : erreur connue
+        def __init__(self):
+            super().__init__()
+            self.scale = torch.nn.Parameter(torch.tensor(0.5))
+
+        def forward(self, x):
+            return x * self.scale
+
+    expected = (images / 2).pow(2).sum(dim=(1, 2, 3)).mean().item()
+    assert abs(per_image_sse(Half(), images) - expected) < 1e-6 * expected
