@@ -1,5 +1,8 @@
 """Collecte pytest des pages-notebooks : chaque source MyST de ``chapters/`` qui contient du code
-est convertie par jupytext en ``.ipynb`` dans ``_build/nbtest/`` puis exécutée par nbval."""
+est convertie par jupytext en ``.ipynb`` dans ``_build/nbtest/`` puis exécutée par nbval.
+
+Les tests du site construit (``tests/site/``, ``make test-site``) ne sont collectés qu'avec
+``--site DOSSIER_HTML`` : ils ont besoin du site et d'un navigateur."""
 
 import sys
 from pathlib import Path
@@ -16,6 +19,17 @@ NOTEBOOK_DIR = ROOT / "_build" / "nbtest"
 # Les chapters/*.ipynb sont des copies générées pour Colab (make notebooks) : seules leurs
 # sources MyST sont exécutées.
 collect_ignore_glob = ["chapters/*.ipynb"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--site", metavar="DOSSIER_HTML", default=None,
+                     help="site construit à tester (tests/site/), par exemple _build/fast/_build/html")
+
+
+def pytest_ignore_collect(collection_path: Path, config):
+    if collection_path == ROOT / "tests" / "site" and not config.getoption("--site"):
+        return True
+    return None
 
 
 def pytest_collect_file(file_path: Path, parent):

@@ -10,10 +10,17 @@
    ``{solution-start}`` … ``{solution-end}``. On supprime donc les nœuds de solution après leur
    fusion par sphinx-exercise. Cette version réutilise le cache d'exécution désigné par
    ``AE_EXECUTION_CACHE`` (celui du site complet) : ses notebooks ne sont pas ré-exécutés.
+3. Bouton Colab : le thème l'affiche sur toute page exécutable. On le retire des pages qui n'ont
+   pas de notebook étudiant ``<page>.ipynb`` dans le dépôt (la page « Résultats de référence ») :
+   il ouvrirait un fichier inexistant.
+4. Scripts en double : Sphinx 7.4 insère deux fois les scripts en ligne des extensions (une fois
+   avec le nom de fichier ``None``, une fois avec ``""``), et la seconde déclaration
+   ``const THEBE_JS_URL`` de sphinx-thebe est une erreur JavaScript. On n'en garde qu'un.
 """
 
 import gettext
 import os
+from pathlib import Path
 from dataclasses import dataclass, field
 
 import pybtex.plugin
@@ -78,6 +85,24 @@ def _share_execution_cache(app, config):
         config.nb_execution_cache_path = os.environ["AE_EXECUTION_CACHE"]
 
 
+def _drop_launch_button_without_notebook(app, pagename, templatename, context, doctree):
+    """Retire le bouton de lancement (Colab) si ``<page>.ipynb`` n'existe pas dans le dépôt."""
+    if Path(app.srcdir, pagename).with_suffix(".ipynb").exists():
+        return
+    buttons = context.get("header_buttons")
+    if buttons:
+        buttons[:] = [b for b in buttons if b.get("label") != "launch-buttons"]
+
+
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    """Ne garde qu'un exemplaire de chaque script (même fichier, mêmes attributs)."""
+    unique = {}
+    for script in context.get("script_files", []):
+        key = (script.filename or "", tuple(sorted(script.attributes.items())))
+        unique.setdefault(key, script)
+    context["script_files"] = list(unique.values())
+
+
 def setup(app):
     for catalog, table in OVERRIDES.items():
         key = ("general", catalog)
@@ -92,4 +117,7 @@ def setup(app):
     app.add_config_value("course_hide_solutions", _is_enonces(), "env")
     app.add_transform(RemoveSolutions)
     app.connect("config-inited", _share_execution_cache)
+    # Après sphinx-book-theme, qui ajoute ses boutons avec la priorité 501.
+    app.connect("html-page-context", _drop_launch_button_without_notebook, priority=502)
+    app.connect("html-page-context", _drop_duplicate_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
