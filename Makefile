@@ -13,7 +13,7 @@ COLAB_STAMP := $(COLAB)/.installed
 FAST := $(filter 1 true yes oui on,$(AE_FAST))
 CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
 
-.PHONY: book book-fast book-enonces test test-colab notebooks bench long-run results clean
+.PHONY: book book-fast book-enonces test test-colab test-site notebooks bench long-run results clean
 
 # Le cache d'exécution de Jupyter Book ne regarde que le code des cellules : on le vide quand le
 # code de helpers/ change, pour que les pages soient ré-exécutées avec la nouvelle version.
@@ -49,6 +49,13 @@ book-enonces: $(STAMP)
 ## Tests unitaires de helpers et exécution de chaque page-notebook par nbval, en mode rapide.
 test: $(STAMP)
 	AE_FAST=1 $(BIN)/pytest
+
+## Le site construit, dans le Chromium du système (Playwright, hors ligne) : rendu, formules,
+## images, solutions repliées, liens Colab, recherche, liens internes ; captures d'écran dans
+## le dossier screenshots/ à côté du site. Après `make book-fast` (SITE= pour un autre site).
+SITE ?= _build/fast/_build/html
+test-site: $(STAMP)
+	$(BIN)/pytest tests/site --site $(SITE)
 
 ## Environnement « comme Colab » : seulement ce que Colab fournit (tools/colab-requirements.txt)
 ## et `pip install .`. On y exécute en mode rapide, sans cache de modèles, chaque notebook complet

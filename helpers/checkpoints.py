@@ -7,10 +7,12 @@ version de ``helpers``) change. Le dossier est ``AE_CACHE_DIR`` s'il est défini
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -18,6 +20,8 @@ import torch
 
 from . import __version__
 from .config import project_root
+
+STALE_SECONDS = 3600  # un fichier temporaire plus ancien vient d'une écriture interrompue
 
 
 def cache_dir() -> Path:
@@ -28,7 +32,7 @@ def cache_dir() -> Path:
 
 def fingerprint(tensor: torch.Tensor) -> list:
     """Empreinte bon marché d'un tenseur de données : forme et sommes de quelques tranches."""
-    flat = tensor.detach().reshape(len(tensor), -1).double()
+    flat = tensor.detach().reshape(len(tensor), -1 if tensor.numel() else 0).double()
     step = max(1, len(flat) // 256)
     return [list(tensor.shape), round(flat.sum().item(), 6), round(flat[::step].pow(2).sum().item(), 6)]
 
@@ -42,12 +46,22 @@ def checkpoint_path(name: str, config: dict) -> Path:
 
 def save_atomic(obj: dict, path: Path) -> None:
     """Écrit ``obj`` avec ``torch.save`` dans un fichier temporaire puis le renomme : un arrêt
-    brutal pendant l'écriture ne laisse jamais de fichier de cache à moitié écrit."""
+    brutal pendant l'écriture ne laisse jamais de fichier de cache à moitié écrit.
+
+    Le fichier temporaire ``.<nom>.…tmp`` d'une écriture tuée reste sur place, sans effet (il
+    n'est jamais lu) ; ceux de plus de ``STALE_SECONDS`` sont effacés à l'écriture suivante dans
+    le même dossier (un délai qui épargne les écritures en cours d'autres processus).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(".*.pt.*.tmp"):
+        with contextlib.suppress(FileNotFoundError):  # effacé entre-temps par un autre processus
+            if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+                stale.unlink()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             torch.save(obj, handle)
+        os.chmod(tmp, 0o644)  # mkstemp crée le fichier en 0600 : le cache doit rester partageable
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -56,7 +70,7 @@ def save_atomic(obj: dict, path: Path) -> None:
 
 def load(path: Path) -> dict | None:
     """Contenu d'un fichier de cache, ou ``None`` s'il est absent ou illisible (avec un avertissement)."""
-    if not path.exists():
+    if not os.path.isfile(path):  # absent, ou dossier du cache inaccessible
         return None
     try:
         return torch.load(path, map_location="cpu", weights_only=True)

@@ -66,9 +66,8 @@ def device() -> torch.device:
     return torch.device("cpu")
 
 
-def seed_everything(seed: int = 0) -> torch.Generator:
-    """Fixe les graines de ``random``, NumPy et PyTorch ; renvoie un générateur PyTorch dédié."""
+def seed_everything(seed: int = 0) -> None:
+    """Fixe les graines de ``random``, NumPy et PyTorch."""
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)

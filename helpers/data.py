@@ -6,6 +6,8 @@ Les fichiers bruts sont ceux que ``torchvision.datasets.MNIST`` range dans
 
 from __future__ import annotations
 
+import math
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -60,15 +62,21 @@ def _load_split(root: str, train: bool) -> MNISTSplit:
 
 def ensure_raw_files(root: Path) -> Path:
     """Vérifie (et télécharge au besoin) les quatre fichiers bruts ; renvoie leur dossier."""
-    if root.exists() and not root.is_dir():
+    if os.path.exists(root) and not os.path.isdir(root):
         raise DataError(
             f"AE_DATA_DIR désigne un fichier ({root}) et non un dossier. Faites pointer AE_DATA_DIR "
             "vers le dossier qui contient MNIST/raw/, ou supprimez la variable pour utiliser data/."
         )
     raw = root / "MNIST" / "raw"
-    if not all((raw / name).is_file() for name in RAW_MD5):
+    if not all(os.path.isfile(raw / name) for name in RAW_MD5):
         _download(root, raw)
     for name, md5 in RAW_MD5.items():
+        if not os.access(raw / name, os.R_OK):
+            raise DataError(
+                f"Le fichier {raw / name} n'est pas lisible (droits d'accès insuffisants). "
+                "Rendez-le lisible (chmod a+r), ou copiez les quatre fichiers bruts dans un dossier "
+                "à vous et définissez AE_DATA_DIR=<dossier>."
+            )
         if not check_integrity(str(raw / name), md5):
             raise DataError(
                 f"Le fichier {raw / name} est corrompu ou tronqué : sa somme de contrôle MD5 "
@@ -79,7 +87,16 @@ def ensure_raw_files(root: Path) -> Path:
 
 
 def _download(root: Path, raw: Path) -> None:
-    missing = sorted(name for name in RAW_MD5 if not (raw / name).is_file())
+    missing = sorted(name for name in RAW_MD5 if not os.path.isfile(raw / name))
+    existing = next(folder for folder in (raw, *raw.parents) if os.path.isdir(folder))
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise DataError(
+            f"Données MNIST introuvables dans {raw} (fichiers manquants : {', '.join(missing)}), "
+            f"et le dossier {existing} n'est pas accessible en écriture : impossible d'y "
+            "télécharger MNIST.\nPour corriger : copiez les quatre fichiers bruts dans "
+            f"{raw}/, ou définissez la variable d'environnement AE_DATA_DIR=<dossier> vers un "
+            "dossier accessible en écriture (ou qui contient déjà MNIST/raw/)."
+        )
     try:
         MNIST(str(root), train=True, download=True)
     except Exception as error:  # réseau absent, dossier en lecture seule, miroir indisponible…
@@ -105,5 +122,7 @@ def add_gaussian_noise(
 
 def check_noise_level(sigma: float) -> None:
     """L'écart-type d'un bruit doit être un réel positif ou nul."""
-    if not sigma >= 0:
-        raise ValueError(f"L'écart-type du bruit sigma doit être positif ou nul (reçu : {sigma}).")
+    if not (math.isfinite(sigma) and sigma >= 0):
+        raise ValueError(
+            f"L'écart-type du bruit sigma doit être un réel positif ou nul (reçu : {sigma})."
+        )

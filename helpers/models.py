@@ -17,6 +17,7 @@ ACTIVATIONS = {
 }
 
 IMAGE_SHAPE = (1, 28, 28)
+PIXEL_LIMIT = 10.0  # au-delà, une entrée est sans doute à l'échelle [0, 255]
 
 
 def _activation(name: str) -> nn.Module:
@@ -34,13 +35,33 @@ def check_positive_int(name: str, value) -> None:
         raise ValueError(f"{name} doit être un entier strictement positif (reçu : {value!r}).")
 
 
-def flatten_images(x: torch.Tensor, input_dim: int) -> torch.Tensor:
-    """Met un lot d'images (N, 1, 28, 28) ou de vecteurs (N, n) sous la forme (N, input_dim)."""
+def check_float(x: torch.Tensor) -> None:
+    """Refuse les entrées entières (images ``uint8`` par exemple)."""
     if not x.is_floating_point():
         raise ValueError(
             f"Entrée de type {x.dtype} : convertissez les images en flottants dans [0, 1] "
             "(par exemple x.float() / 255)."
         )
+
+
+def check_pixels(x: torch.Tensor) -> None:
+    """Refuse les entrées entières et les pixels à l'échelle [0, 255].
+
+    Les modèles attendent des pixels dans [0, 1]. Des valeurs un peu hors de cet intervalle restent
+    admises (images centrées, bruit non ramené dans [0, 1]) ; au-delà de ``PIXEL_LIMIT``, l'entrée
+    est refusée : ce sont presque sûrement des pixels dans [0, 255].
+    """
+    check_float(x)
+    if x.numel() and x.max() > PIXEL_LIMIT:
+        raise ValueError(
+            f"Entrée de valeur maximale {x.max().item():g} : les pixels doivent être dans [0, 1] "
+            "et non dans [0, 255]. Divisez les images par 255 (x / 255)."
+        )
+
+
+def flatten_images(x: torch.Tensor, input_dim: int) -> torch.Tensor:
+    """Met un lot d'images (N, 1, 28, 28) ou de vecteurs (N, n) sous la forme (N, input_dim)."""
+    check_float(x)
     if x.ndim >= 2 and x[0].numel() == input_dim:
         return x.reshape(len(x), input_dim)
     raise ValueError(
@@ -100,6 +121,7 @@ class DenseAutoencoder(nn.Module):
         return self.decoder(h)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_pixels(x)
         return self.decode(self.encode(x)).reshape(x.shape)
 
 
@@ -141,8 +163,7 @@ class ConvAutoencoder(nn.Module):
             raise ValueError(
                 f"Entrée de forme {tuple(x.shape)} : attendu des images (N, 1, 28, 28)."
             )
-        if not x.is_floating_point():
-            raise ValueError(f"Entrée de type {x.dtype} : attendu des flottants dans [0, 1].")
+        check_float(x)
         return self.encoder(x).flatten(1)
 
     def decode(self, h: torch.Tensor) -> torch.Tensor:
@@ -152,6 +173,7 @@ class ConvAutoencoder(nn.Module):
         return self.decoder(h[:, :, None, None])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_pixels(x)
         return self.decode(self.encode(x))
 
 
@@ -188,6 +210,7 @@ class VAE(nn.Module):
         return self.decoder(h)
 
     def forward(self, x: torch.Tensor, generator: torch.Generator | None = None):
+        check_pixels(x)
         mu, logvar = self.encode(x)
         return self.decode(reparameterize(mu, logvar, generator)), mu, logvar
 
@@ -212,6 +235,7 @@ class SmallCNN(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_pixels(x)
         if x.ndim == 2 and x.shape[1] == 784:
             x = x.reshape(len(x), *IMAGE_SHAPE)
         if x.ndim != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE:

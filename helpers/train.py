@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
@@ -14,7 +15,7 @@ from torch import nn
 from tqdm.std import tqdm
 
 from .checkpoints import checkpoint_path, fingerprint, load, save_atomic
-from .models import check_positive_int
+from .models import check_pixels, check_positive_int
 
 Loss = Callable[..., torch.Tensor]
 
@@ -68,13 +69,17 @@ def fit(
     Avec ``cosine=True``, le taux d'apprentissage décroît de ``lr`` à 0 en cosinus au fil des pas.
     ``on_epoch_end(epoch, model)`` est appelé après chaque époque (époques numérotées à partir de 1).
     Avec des étiquettes ``targets`` (apprentissage supervisé), la perte est ``loss(model, x, y)``.
+    Des images entières ou à l'échelle [0, 255] sont refusées d'emblée (voir ``check_pixels``).
     """
     check_positive_int("epochs", epochs)
     check_positive_int("batch_size", batch_size)
-    if not lr > 0:
-        raise ValueError(f"Le taux d'apprentissage lr doit être strictement positif (reçu : {lr}).")
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(
+            f"Le taux d'apprentissage lr doit être un réel strictement positif (reçu : {lr})."
+        )
     if len(images) == 0:
         raise ValueError("L'ensemble d'entraînement est vide : impossible d'entraîner le modèle.")
+    check_pixels(images)
     if targets is not None and len(targets) != len(images):
         raise ValueError(f"{len(images)} images mais {len(targets)} étiquettes.")
 
@@ -124,7 +129,10 @@ def fit_cached(
 ) -> History:
     """Comme :func:`fit`, mais recharge le modèle du cache disque si la même configuration a déjà
     été entraînée (même architecture et mêmes poids initiaux, même perte, mêmes données, mêmes
-    options). Le rappel ``on_epoch_end`` n'est appelé que lors d'un véritable entraînement."""
+    options). Le rappel ``on_epoch_end`` n'est appelé que lors d'un véritable entraînement.
+
+    Si le dossier du cache n'est pas accessible en écriture, le modèle est entraîné normalement mais
+    n'est pas sauvegardé (avec un avertissement)."""
     config = {
         "model": repr(model),
         "initial_weights": fingerprint(torch.cat([w.detach().flatten().cpu() for w in model.parameters()])),
@@ -141,7 +149,15 @@ def fit_cached(
         model.eval()
         return History(**saved["history"])
     history = fit(model, images, test_images=test_images, loss=loss, **options)
-    save_atomic({"state_dict": model.state_dict(), "history": asdict(history)}, path)
+    try:
+        save_atomic({"state_dict": model.state_dict(), "history": asdict(history)}, path)
+    except OSError as error:  # dossier en lecture seule, inaccessible, disque plein…
+        warnings.warn(
+            f"Impossible d'écrire dans le cache {path.parent} ({type(error).__name__}) : le modèle "
+            "entraîné ne sera pas sauvegardé et sera ré-entraîné la prochaine fois. Faites pointer "
+            "AE_CACHE_DIR vers un dossier accessible en écriture.",
+            stacklevel=2,
+        )
     return history
 
 

@@ -1,5 +1,10 @@
 """Fixtures communes : petites images synthétiques et isolation des variables d'environnement."""
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -41,3 +46,15 @@ def solutions():
         return cache[page]
 
     return load
+
+
+@pytest.fixture
+def open_tmp():
+    """Dossier temporaire que ``nobody`` peut traverser (pas tmp_path, sous un dossier en 0700)."""
+    path = Path(tempfile.mkdtemp(prefix="ae-faults-"))
+    path.chmod(0o755)
+    yield path
+    for folder, subfolders, _ in os.walk(path):  # rend tout effaçable, même sans être root
+        for name in subfolders:
+            os.chmod(os.path.join(folder, name), 0o755)
+    shutil.rmtree(path)

@@ -53,9 +53,9 @@ def test_sparse_penalty_is_finite_when_activations_saturate():
         assert torch.isfinite(penalty) and torch.isfinite(h.grad).all()
 
 
-@pytest.mark.parametrize("rho", [0.0, 1.0, -0.1, 1.5])
+@pytest.mark.parametrize("rho", [0.0, 1.0, -0.1, 1.5, math.nan])
 def test_rho_outside_unit_interval(rho):
-    with pytest.raises(ValueError, match="rho"):
+    with pytest.raises(ValueError, match="rho doit être strictement compris entre 0 et 1"):
         losses.sparse_kl_penalty(torch.rand(4, 3), rho)
 
 
@@ -183,8 +183,9 @@ def test_elbo_is_below_exact_log_likelihood_of_a_tiny_model():
 
 def test_vae_bad_inputs():
     mu = torch.zeros(3, 2)
-    with pytest.raises(ValueError, match="beta"):
-        losses.negative_elbo(torch.rand(3, 4), torch.zeros(3, 4), mu, mu, beta=-1.0)
+    for beta in (-1.0, math.nan):
+        with pytest.raises(ValueError, match="Le poids beta doit être un réel positif ou nul"):
+            losses.negative_elbo(torch.rand(3, 4), torch.zeros(3, 4), mu, mu, beta=beta)
     with pytest.raises(ValueError, match="Formes incompatibles"):
         losses.negative_elbo(torch.rand(3, 4), torch.zeros(3, 5), mu, mu)
     with pytest.raises(ValueError, match="mu et logvar"):

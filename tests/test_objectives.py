@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 
@@ -31,17 +33,32 @@ def test_sparse_objective_lowers_mean_activation(images):
     assert mean_activation(1.0) < 0.5 * mean_activation(0.0)
 
 
-@pytest.mark.parametrize("factory, kwargs", [
-    (objectives.sparse_kl_objective, {"rho": 1.2, "beta": 0.1}),
-    (objectives.sparse_kl_objective, {"rho": 0.1, "beta": -1.0}),
-    (objectives.sparse_l1_objective, {"beta": float("nan")}),
-    (objectives.contractive_objective, {"beta": -0.5}),
-    (objectives.denoising_objective, {"sigma": -0.1}),
-    (objectives.vae_objective, {"beta": -2.0}),
+RHO = r"rho doit être strictement compris entre 0 et 1"
+BETA = r"Le poids beta doit être un réel positif ou nul"
+SIGMA = r"L'écart-type du bruit sigma doit être un réel positif ou nul"
+
+
+@pytest.mark.parametrize("factory, kwargs, match", [
+    *[(objectives.sparse_kl_objective, {"rho": rho, "beta": 0.1}, RHO)
+      for rho in (0.0, 1.0, -0.1, 1.5, math.nan)],
+    (objectives.sparse_kl_objective, {"rho": 0.1, "beta": -1.0}, BETA),
+    (objectives.sparse_l1_objective, {"beta": -1e-3}, BETA),
+    (objectives.sparse_l1_objective, {"beta": math.nan}, BETA),
+    (objectives.contractive_objective, {"beta": -0.5}, BETA),
+    (objectives.contractive_sigmoid_objective, {"beta": -0.5}, BETA),
+    (objectives.vae_objective, {"beta": -2.0}, BETA),
+    (objectives.vae_objective, {"beta": math.inf}, BETA),
+    *[(objectives.denoising_objective, {"sigma": sigma}, SIGMA) for sigma in (-0.1, math.nan, math.inf)],
 ])
-def test_out_of_range_hyperparameters(factory, kwargs):
-    with pytest.raises(ValueError):
+def test_out_of_range_hyperparameters(factory, kwargs, match):
+    """Refusés dès la construction de l'objectif, avant tout entraînement (jamais de perte NaN)."""
+    with pytest.raises(ValueError, match=match):
         factory(**kwargs)
+
+
+def test_negative_noise_level_refused_by_add_gaussian_noise(images):
+    with pytest.raises(ValueError, match=SIGMA + r" \(reçu : -0.1\)"):
+        add_gaussian_noise(images, -0.1)
 
 
 def test_gaussian_noise_statistics_and_clipping():
