@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .train import History
 
@@ -65,13 +65,18 @@ def plot_losses(histories: Mapping[str, History], log: bool = True) -> Figure:
     for i, (label, history) in enumerate(histories.items()):
         color = f"C{i % 10}"
         epochs = range(1, len(history.train_loss) + 1)
-        ax.plot(epochs, history.train_loss, color=color, label=f"{label} (entraînement)")
+        # Marqueurs : une courbe d'une seule époque (mode rapide) reste visible.
+        ax.plot(epochs, history.train_loss, color=color, marker="o", ms=3,
+                label=f"{label} (entraînement)")
         if history.test_loss:
-            ax.plot(epochs, history.test_loss, color=color, ls="--", label=f"{label} (test)")
+            ax.plot(epochs, history.test_loss, color=color, ls="--", marker="o", ms=3,
+                    label=f"{label} (test)")
     ax.set_xlabel("époque")
     ax.set_ylabel("perte")
     if log:
         ax.set_yscale("log")
+    french_axes(ax)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, ncol=2)
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -89,6 +94,7 @@ def plot_codes_2d(codes: torch.Tensor, labels: torch.Tensor, title: str = "") ->
     fig.colorbar(scatter, ax=ax, ticks=range(10), label="chiffre")
     ax.set_xlabel("$h_1$")
     ax.set_ylabel("$h_2$")
+    french_axes(ax)
     ax.set_title(title)
     fig.tight_layout()
     return fig

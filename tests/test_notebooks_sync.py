@@ -45,9 +45,18 @@ def test_committed_notebooks_have_no_outputs(path):
 @pytest.mark.parametrize("path", STUDENT_NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebooks_contain_plain_markdown_only(path):
     """Jupyter et Colab n'interprètent pas MyST : ni directive, ni rôle, ni cible ne doit rester."""
-    myst = ("```{", ":::{", "{glue", "{doc}", "{eq}", "{prf:", "{cite", "{ref}", "{numref}", ")=\n")
+    myst = ("```{", ":::{", "{glue", "{doc}", "{eq}", "{prf:", "{cite", "{ref}", "{numref}", ")=\n",
+            "%s", "{number}")
     for text in _cells(path, "markdown"):
         assert not [m for m in myst if m in text + "\n"], text[:200]
+
+
+@pytest.mark.parametrize("path", STUDENT_NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercises_are_numbered_from_one_as_on_the_site(path):
+    numbers = [int(n) for text in _cells(path, "markdown")
+               for n in re.findall(r"^\*\*Exercice (\d+)", text, re.MULTILINE)]
+    source = path.with_suffix(".md").read_text(encoding="utf-8")
+    assert numbers == list(range(1, source.count("{exercise}") + 1))
 
 
 def _solution_lines(page: Path) -> tuple[set[str], set[str]]:

@@ -44,6 +44,23 @@ def bibliography() -> dict[str, tuple[str, str]]:
     return result
 
 
+@lru_cache(maxsize=1)
+def exercise_numbers() -> dict[str, int]:
+    """Numéro de chaque exercice étiqueté, compté dans sa page comme sur le site."""
+    numbers = {}
+    for page in sorted((ROOT / "chapters").glob("*.md")):
+        lines = page.read_text(encoding="utf-8").split("\n")
+        count = 0
+        for index, line in enumerate(lines):
+            opening = FENCE.match(line)
+            if opening and opening.group(2) == "exercise":
+                count += 1
+                label = _options(lines, index + 1)[0].get("label")
+                if label:
+                    numbers[label] = count
+    return numbers
+
+
 def _role(match: re.Match) -> str:
     """Texte ordinaire pour un rôle MyST : références, citations, valeurs calculées."""
     role, content = match.group(1), match.group(2)
@@ -55,6 +72,9 @@ def _role(match: re.Match) -> str:
         if role == "cite:t":
             return ", ".join(f"{a} ({y})" for a, y in cited)
         return "(" + " ; ".join(f"{a}, {y}" for a, y in cited) + ")"
+    if text and role == "numref":  # « exercice %s <ex-…> » : le numéro de l'exercice, s'il est connu
+        number = exercise_numbers().get(text.group(2))
+        return re.sub(r"\s*(%s|\{number\})", f" {number}" if number else "", text.group(1))
     if text:  # {doc}`texte <cible>`, {ref}`texte <label>`…
         return text.group(1)
     if role == "eq":

@@ -1,0 +1,57 @@
+"""Chaque lien interne du site construit mène quelque part : fichier existant et, s'il y a une
+ancre (#…), élément de cet identifiant dans la page visée. Cela couvre les renvois aux figures,
+équations, exercices, propositions et entrées de la bibliographie."""
+
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sitepages import toc_pages
+
+LINK_ATTRIBUTES = {"a": "href", "img": "src", "link": "href", "script": "src"}
+
+
+@cache
+def parse(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def anchors(path: Path) -> set[str]:
+    soup = parse(path)
+    return ({tag["id"] for tag in soup.find_all(id=True)}
+            | {tag["name"] for tag in soup.find_all("a", attrs={"name": True})})
+
+
+def broken_links(page: Path) -> list[str]:
+    broken = []
+    for tag, attribute in LINK_ATTRIBUTES.items():
+        for element in parse(page).find_all(tag, attrs={attribute: True}):
+            link = urlsplit(element[attribute])
+            if link.scheme or link.netloc:  # lien externe (https:, mailto:, data:…)
+                continue
+            target = (page.parent / unquote(link.path)).resolve() if link.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(element[attribute])
+            elif link.fragment and target.suffix == ".html" and unquote(link.fragment) not in anchors(target):
+                broken.append(element[attribute])
+    return broken
+
+
+@pytest.mark.parametrize("page", [*toc_pages(), "genindex", "search", "prf-prf"])
+def test_internal_links_resolve(site_dir, page):
+    path = site_dir / f"{page}.html"
+    assert path.is_file(), f"page absente du site : {page}.html"
+    assert broken_links(path) == []
+
+
+def test_the_check_sees_a_broken_anchor(tmp_path):
+    """Garde-fou : une ancre inexistante et un fichier absent sont bien signalés."""
+    page = tmp_path / "page.html"
+    page.write_text('<p id="ici"><a href="#ici">ok</a> <a href="#ailleurs">ancre</a> '
+                    '<img src="absente.png"></p>', encoding="utf-8")
+    assert broken_links(page) == ["#ailleurs", "absente.png"]
