@@ -53,9 +53,11 @@ test: $(STAMP)
 ## Le site construit, dans le Chromium du système (Playwright, hors ligne) : rendu, formules,
 ## images, solutions repliées, liens Colab, recherche, liens internes ; captures d'écran dans
 ## le dossier screenshots/ à côté du site. Après `make book-fast` (SITE= pour un autre site).
+## SITE_TESTS=tests/site/test_site_links.py pour les seuls liens (site sans solutions).
 SITE ?= _build/fast/_build/html
+SITE_TESTS ?= tests/site
 test-site: $(STAMP)
-	$(BIN)/pytest tests/site --site $(SITE)
+	$(BIN)/pytest $(SITE_TESTS) --site $(SITE)
 
 ## Environnement « comme Colab » : seulement ce que Colab fournit (tools/colab-requirements.txt)
 ## et `pip install .`. On y exécute en mode rapide, sans cache de modèles, chaque notebook complet

@@ -1,7 +1,9 @@
 """Références du livre, lues dans les sources : chaque entrée de ``references.bib`` est citée, chaque
 citation existe, et aucun renvoi numéroté n'est écrit à la main (« figure 3 », « exercice 6 ») :
 les numéros viennent des rôles MyST ({numref}, {eq}, {prf:ref}…), que la construction -n -W
-vérifie. Les liens du site construit sont vérifiés par tests/site/test_site_links.py."""
+vérifie. Les figures et les exercices étant numérotés page par page (tools/sphinx_course.py), un
+renvoi vers une autre page doit dire laquelle. Les liens du site construit sont vérifiés par
+tests/site/test_site_links.py."""
 
 import re
 from pathlib import Path
@@ -29,6 +31,10 @@ def prose(path: Path) -> str:
     return re.sub(r"^```\{code-cell\}.*?^```\s*$", "", text, flags=re.MULTILINE | re.DOTALL)
 
 
+NUMREF = re.compile(r"\{numref\}`(?:([^`<]*?)\s*<)?([\w-]+)>?`")
+LABEL = re.compile(r"^\s*(?::label:|:name:|name:)\s*([\w-]+)\s*$", re.MULTILINE)
+
+
 def cited_keys(text: str) -> set[str]:
     return {key.strip() for group in CITATION.findall(text) for key in group.split(",")}
 
@@ -48,6 +54,17 @@ def test_every_bibliography_entry_is_cited_and_every_citation_exists():
 def test_no_hand_written_numbered_reference():
     found = {str(p.relative_to(ROOT)): HAND_NUMBERED.findall(prose(p)) for p in book_sources()}
     assert {page: hits for page, hits in found.items() if hits} == {}
+
+
+def test_numbered_per_page_references_name_their_page():
+    """Un renvoi {numref} vers la figure ou l'exercice d'une autre page (numéros propres à chaque
+    page) doit nommer cette page dans son texte (« exercice %s du chapitre 1 »)."""
+    pages = {p: p.read_text(encoding="utf-8") for p in book_sources()}
+    home = {label: p for p, text in pages.items() for label in LABEL.findall(text)}
+    ambiguous = [f"{p.name} → {label}" for p, text in pages.items()
+                 for words, label in NUMREF.findall(text)
+                 if home.get(label, p) != p and not re.search(r"\b(chapitre|TP)\b", words or "")]
+    assert ambiguous == []
 
 
 @pytest.mark.parametrize("text, expected", [

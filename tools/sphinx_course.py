@@ -16,8 +16,10 @@
 4. Scripts en double : Sphinx 7.4 insère deux fois les scripts en ligne des extensions (une fois
    avec le nom de fichier ``None``, une fois avec ``""``), et la seconde déclaration
    ``const THEBE_JS_URL`` de sphinx-thebe est une erreur JavaScript. On n'en garde qu'un.
-5. Exercices numérotés page par page (Exercice 1, 2… dans chaque chapitre et chaque TP), comme
-   dans les notebooks étudiants, et non à la suite dans tout le livre.
+5. Exercices et figures numérotés page par page (Exercice 1, 2… et Fig. 1, 2… dans chaque
+   chapitre et chaque TP), comme dans les notebooks étudiants, et non à la suite dans tout le
+   livre. Les énoncés et les équations, auxquels les chapitres renvoient d'une page à l'autre,
+   gardent une numérotation continue.
 """
 
 import gettext
@@ -105,12 +107,16 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = list(unique.values())
 
 
-def _number_exercises_per_page(app, env):
-    """Renumérote de 1 à n les exercices de chaque page, dans leur ordre d'apparition."""
+PER_PAGE_NUMBERING = ("exercise", "figure")
+
+
+def _number_per_page(app, env):
+    """Renumérote de 1 à n les exercices et les figures de chaque page, dans leur ordre."""
     for numbers in env.toc_fignumbers.values():
-        exercises = numbers.get("exercise", {})
-        for rank, key in enumerate(sorted(exercises, key=exercises.get), start=1):
-            exercises[key] = (rank,)
+        for kind in PER_PAGE_NUMBERING:
+            items = numbers.get(kind, {})
+            for rank, key in enumerate(sorted(items, key=items.get), start=1):
+                items[key] = (rank,)
     return []
 
 
@@ -132,5 +138,5 @@ def setup(app):
     app.connect("html-page-context", _drop_launch_button_without_notebook, priority=502)
     app.connect("html-page-context", _drop_duplicate_scripts)
     # Après la numérotation globale des figures par Sphinx (priorité 500).
-    app.connect("env-get-updated", _number_exercises_per_page, priority=900)
+    app.connect("env-get-updated", _number_per_page, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
