@@ -4,7 +4,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from sklearn.decomposition import PCA
 
 from helpers.checks import (WrongAnswer, check_conv_output_size, check_conv_params,

@@ -17,8 +17,6 @@ import argparse
 import time
 from pathlib import Path
 
-import torch
-
 from helpers import config
 from helpers.checkpoints import load_half, save_half
 from helpers.data import load_mnist
