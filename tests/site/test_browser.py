@@ -109,10 +109,13 @@ def test_dropdowns_are_closed_then_open_on_click(visit, page):
     for i in range(dropdowns.count()):
         dropdown = dropdowns.nth(i)
         body = dropdown.locator(":scope > :not(.admonition-title)").first
-        label = dropdown.locator(":scope > .admonition-title").inner_text().strip()
+        title = dropdown.locator(":scope > .admonition-title")
+        label = title.inner_text().strip()
         assert not body.is_visible(), f"« {label} » est ouvert au chargement"
-        dropdown.locator(".toggle-button").first.click()
+        url = seen.page.url
+        title.click()  # au milieu du titre, sur le lien vers l'énoncé s'il y en a un
         body.wait_for(state="visible", timeout=2000)
+        assert seen.page.url == url, f"cliquer sur « {label} » quitte la solution"
 
 
 def test_every_tp_has_a_solution_dropdown(visit):
