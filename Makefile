@@ -15,13 +15,15 @@ CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
 
 .PHONY: book book-fast book-enonces test test-colab test-site notebooks bench long-run results clean
 
-# Le cache d'exécution de Jupyter Book ne regarde que le code des cellules : on le vide quand le
-# code de helpers/ change, pour que les pages soient ré-exécutées avec la nouvelle version.
+# Le cache d'exécution de Jupyter Book ne regarde que le code des cellules, et Sphinx ne relit que
+# les pages dont la source a changé : quand le code de helpers/ change, on vide le cache
+# d'exécution et l'environnement Sphinx (.doctrees) du dossier de construction, pour que chaque
+# page soit relue et ré-exécutée avec la nouvelle version.
 HELPERS_HASH = $(shell cat helpers/*.py helpers/*/*.py | sha256sum | cut -c1-16)
 define reset_cache_if_helpers_changed
 	@mkdir -p $(1)
 	@if [ "$$(cat $(1)/.helpers-hash 2>/dev/null)" != "$(HELPERS_HASH)" ]; then \
-		rm -rf $(1)/.jupyter_cache; echo "$(HELPERS_HASH)" > $(1)/.helpers-hash; fi
+		rm -rf $(1)/.jupyter_cache $(1)/.doctrees; echo "$(HELPERS_HASH)" > $(1)/.helpers-hash; fi
 endef
 
 $(STAMP): requirements.txt pyproject.toml
@@ -43,6 +45,7 @@ book-fast: $(STAMP)
 ## _build/enonces-fast/… avec AE_FAST=1. Réutilise le cache d'exécution du site correspondant.
 book-enonces: $(STAMP)
 	$(call reset_cache_if_helpers_changed,$(CACHE_ROOT))
+	$(call reset_cache_if_helpers_changed,_build/enonces$(if $(FAST),-fast)/_build)
 	AE_ENONCES=1 AE_EXECUTION_CACHE=$(abspath $(CACHE_ROOT))/.jupyter_cache \
 		$(BIN)/jupyter-book build . --path-output _build/enonces$(if $(FAST),-fast) $(JB_FLAGS)
 

@@ -7,18 +7,33 @@ from collections.abc import Mapping
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation, MaxNLocator
 
 from .train import History
 
 
-FRENCH_TICKS = FuncFormatter(lambda v, _: f"{v:g}".replace(".", ",").replace("-", "\u2212"))
+def french_number(value: float, _position=None) -> str:
+    """Nombre d'une graduation à la française : virgule décimale, signe moins typographique."""
+    return f"{value:g}".replace(".", ",").replace("-", "\u2212")
+
+
+class _FrenchLogTicks(LogFormatterSciNotation):
+    """Axe logarithmique : les graduations que matplotlib étiquette, écrites à la française."""
+
+    def __call__(self, value, position=None):
+        return french_number(value) if super().__call__(value, position) else ""
 
 
 def french_axes(ax) -> None:
-    """Virgule décimale et signe moins typographique sur les graduations des deux axes."""
-    ax.xaxis.set_major_formatter(FRENCH_TICKS)
-    ax.yaxis.set_major_formatter(FRENCH_TICKS)
+    """Virgule décimale et signe moins typographique sur les graduations des deux axes (à appeler
+    après le choix d'une échelle logarithmique, qui remplace les graduations)."""
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "log":
+            base = axis.get_transform().base
+            axis.set_major_formatter(_FrenchLogTicks(base))
+            axis.set_minor_formatter(_FrenchLogTicks(base, labelOnlyBase=False))
+        else:
+            axis.set_major_formatter(FuncFormatter(french_number))
 
 
 def _as_images(x: torch.Tensor, shape: tuple[int, int] = (28, 28)) -> torch.Tensor:
@@ -76,7 +91,8 @@ def plot_losses(histories: Mapping[str, History], log: bool = True) -> Figure:
     if log:
         ax.set_yscale("log")
     french_axes(ax)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.set_xlim(0.5, max(len(h.train_loss) for h in histories.values()) + 0.5)
     ax.legend(fontsize=8, ncol=2)
     ax.grid(alpha=0.3)
     fig.tight_layout()
