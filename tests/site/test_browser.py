@@ -20,6 +20,9 @@ RAW_SYNTAX = {
     "directive MyST": re.compile(r"(^|\n)\s*(```|:::)"),
 }
 
+# Représentation brute d'un objet Python (valeur de retour oubliée en fin de cellule).
+OBJECT_REPR = re.compile(r"<[\w.]+(?: object)? at 0x[0-9a-f]+>")
+
 # Texte visible de l'article, sans le code, les sorties brutes ni les formules rendues.
 ARTICLE_TEXT_JS = """() => {
     const article = document.querySelector("article.bd-article").cloneNode(true);
@@ -62,6 +65,10 @@ def test_page_renders_cleanly(visit, site_dir, page):
     leftovers = {name: pattern.search(text).group(0)
                  for name, pattern in RAW_SYNTAX.items() if pattern.search(text)}
     assert not leftovers, f"syntaxe non rendue dans le texte : {leftovers}"
+
+    article = seen.page.eval_on_selector("article.bd-article", "a => a.textContent")  # replié compris
+    leaked = OBJECT_REPR.search(article)
+    assert not leaked, f"objet Python affiché tel quel : {leaked and leaked.group(0)}"
 
     math = seen.page.evaluate(MATH_JS)
     assert not math["unrendered"], f"formules non rendues par MathJax : {math['unrendered'][:3]}"
