@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import itertools
 import re
 import sys
 from pathlib import Path
@@ -35,7 +34,6 @@ SOLUTION_START = re.compile(r"^(`{3,}|:{3,})\{solution-start\}")
 SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}")
 TODO = 'raise NotImplementedError("À compléter")'
 EMPTY_ANSWER = "# À vous : écrivez ici votre réponse."
-EXERCISE_TITLE = re.compile(r"^\*\*Exercice(?= — |\.\*\*)", re.MULTILINE)
 
 
 def is_notebook_page(path: Path) -> bool:
@@ -120,14 +118,6 @@ def student_cells(cells) -> list:
     return result
 
 
-def number_exercises(cells) -> None:
-    """« Exercice 1 », « Exercice 2 »… dans l'ordre de la page, comme sur le site."""
-    count = itertools.count(1)
-    for cell in cells:
-        if cell.cell_type == "markdown":
-            cell.source = EXERCISE_TITLE.sub(lambda m: f"**Exercice {next(count)}", cell.source)
-
-
 def render(page: Path) -> str:
     """Le notebook étudiant de ``page``, sérialisé, sans métadonnées d'appariement jupytext."""
     notebook = jupytext.read(page)
@@ -136,7 +126,6 @@ def render(page: Path) -> str:
         notebook.cells = student_cells(notebook.cells)
     except ValueError as error:
         raise ValueError(f"{page.name} : {error}") from error
-    number_exercises(notebook.cells)
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index}"  # identifiants stables : le fichier ne change qu'avec la source
     return nbformat.writes(notebook) + "\n"

@@ -132,6 +132,8 @@ def plain_markdown(source: str) -> str:
                 closers.append((fence, "\n</details>"))
                 continue
             title = DIRECTIVE_TITLES.get(name, name)
+            if name == "exercise" and options.get("label") in exercise_numbers():
+                title = f"{title} {exercise_numbers()[options['label']]}"  # comme sur le site
             heading = " — ".join(p for p in (title, "" if name in UNTITLED else argument.strip()) if p)
             if heading:
                 out.append(f"**{heading}**" if heading[-1] in ".?!" else f"**{heading}.**")

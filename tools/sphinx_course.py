@@ -24,8 +24,8 @@
 
 import gettext
 import os
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pybtex.plugin
 from pybtex.style.formatting.alpha import Style as AlphaStyle
