@@ -43,10 +43,14 @@ def knn_accuracy(
 
 
 @torch.no_grad()
-def per_image_sse(model, images: torch.Tensor) -> float:
+def per_image_sse(images: torch.Tensor, reconstructions: torch.Tensor) -> float:
     """Erreur quadratique par image (somme des carrés sur les pixels), moyennée sur les images :
-    la mesure de Hinton et Salakhutdinov (2006)."""
-    return (reconstruct(model, images) - images).pow(2).flatten(1).sum(dim=1).mean().item()
+    la mesure de Hinton et Salakhutdinov (2006). Pour un modèle :
+    ``per_image_sse(x, reconstruct(model, x))``."""
+    if images.shape != reconstructions.shape:
+        raise ValueError(f"Formes incompatibles : {tuple(images.shape)} (images) et "
+                         f"{tuple(reconstructions.shape)} (reconstructions).")
+    return (reconstructions.cpu() - images.cpu()).double().pow(2).flatten(1).sum(dim=1).mean().item()
 
 
 def _flat(features: torch.Tensor | np.ndarray) -> np.ndarray:

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 import torch
 
+import course_solutions
+from course_solutions import page_solutions
+
 
 @pytest.fixture
 def images() -> torch.Tensor:
@@ -24,28 +27,13 @@ def images() -> torch.Tensor:
 def solutions():
     """``solutions(page)`` : les fonctions des solutions de la page ``chapters/<page>.md``, telles
     que le cours les écrit, définies dans l'espace de noms de la cellule d'imports de la page."""
-    import ast
-    from pathlib import Path
+    return page_solutions
 
-    import jupytext
-    from IPython.core.inputtransformer2 import TransformerManager
 
-    chapters = Path(__file__).resolve().parent.parent / "chapters"
-    cache = {}
-
-    def load(page: str) -> dict:
-        if page not in cache:
-            cells = [TransformerManager().transform_cell(c.source)  # « %pip » → Python
-                     for c in jupytext.read(chapters / f"{page}.md").cells if c.cell_type == "code"]
-            namespace: dict = {}
-            exec(next(c for c in cells if "from helpers" in c), namespace)  # noqa: S102
-            for source in cells:
-                functions = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
-                exec(compile(ast.Module(functions, []), page, "exec"), namespace)  # noqa: S102
-            cache[page] = namespace
-        return cache[page]
-
-    return load
+@pytest.fixture(scope="session")
+def all_solutions():
+    """Les fonctions de toutes les solutions du cours, par nom."""
+    return course_solutions.all_solutions()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from helpers.checkpoints import load_half, save_half
 from helpers.data import load_mnist
 from helpers.evaluation import per_image_sse
 from helpers.models import ConvAutoencoder
-from helpers.train import fit
+from helpers.train import fit, reconstruct
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "results" / "ae30_long.pt"
@@ -43,7 +43,7 @@ def main() -> None:
     start = time.perf_counter()
 
     def report(epoch, model):
-        print(f"époque {epoch:3d} : erreur de test {per_image_sse(model, test):.3f} par image "
+        print(f"époque {epoch:3d} : erreur de test {per_image_sse(test, reconstruct(model, test)):.3f} par image "
               f"({(time.perf_counter() - start) / 60:.1f} min)", flush=True)
 
     fit(model, train, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, cosine=True,
@@ -54,7 +54,7 @@ def main() -> None:
     save_half(model, OUTPUT, info)
     rounded = ConvAutoencoder(channels=CHANNELS)
     load_half(rounded, OUTPUT)  # l'erreur des poids arrondis en float16, ceux que le TP chargera
-    sse = per_image_sse(rounded, test)
+    sse = per_image_sse(test, reconstruct(rounded, test))
     save_half(rounded, OUTPUT, {**info, "test_sse": sse})
     print(f"{OUTPUT.relative_to(ROOT)} écrit : {sse:.3f} par image après {minutes:.0f} min.")
 
