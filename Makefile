@@ -13,13 +13,15 @@ COLAB_STAMP := $(COLAB)/.installed
 FAST := $(filter 1 true yes oui on,$(AE_FAST))
 CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
 
-.PHONY: book book-fast book-enonces test test-colab test-site notebooks bench long-run results clean
+.PHONY: book book-fast book-enonces test test-colab test-site test-enonces notebooks bench long-run \
+	results mutation clean
 
 # Le cache d'exécution de Jupyter Book ne regarde que le code des cellules, et Sphinx ne relit que
 # les pages dont la source a changé : quand le code de helpers/ change, on vide le cache
 # d'exécution et l'environnement Sphinx (.doctrees) du dossier de construction, pour que chaque
-# page soit relue et ré-exécutée avec la nouvelle version.
-HELPERS_HASH = $(shell cat helpers/*.py helpers/*/*.py | sha256sum | cut -c1-16)
+# page soit relue et ré-exécutée avec la nouvelle version. L'empreinte est celle de
+# helpers.source_hash() (python -m helpers), dont le cache des modèles entraînés se sert aussi.
+HELPERS_HASH = $(shell $(BIN)/python -m helpers)
 define reset_cache_if_helpers_changed
 	@mkdir -p $(1)
 	@if [ "$$(cat $(1)/.helpers-hash 2>/dev/null)" != "$(HELPERS_HASH)" ]; then \
@@ -56,11 +58,16 @@ test: $(STAMP)
 ## Le site construit, dans le Chromium du système (Playwright, hors ligne) : rendu, formules,
 ## images, solutions repliées, liens Colab, recherche, liens internes ; captures d'écran dans
 ## le dossier screenshots/ à côté du site. Après `make book-fast` (SITE= pour un autre site).
-## SITE_TESTS=tests/site/test_site_links.py pour les seuls liens (site sans solutions).
 SITE ?= _build/fast/_build/html
 SITE_TESTS ?= tests/site
 test-site: $(STAMP)
 	$(BIN)/pytest $(SITE_TESTS) --site $(SITE)
+
+## Le site sans solutions, après `make book-enonces` (avec AE_FAST=1 : la variante rapide) :
+## liens internes, et aucune solution publiée, ni bloc, ni texte, ni ligne de code.
+test-enonces: $(STAMP)
+	$(BIN)/pytest tests/site/test_site_links.py tests/site/test_exam_site.py --enonces \
+		--site _build/enonces$(if $(FAST),-fast)/_build/html
 
 ## Environnement « comme Colab » : seulement ce que Colab fournit (tools/colab-requirements.txt)
 ## et `pip install .`. On y exécute en mode rapide, sans cache de modèles, chaque notebook complet

@@ -4,6 +4,7 @@ est convertie par jupytext en ``.ipynb`` dans ``_build/nbtest/`` puis exécutée
 Les tests du site construit (``tests/site/``, ``make test-site``) ne sont collectés qu'avec
 ``--site DOSSIER_HTML`` : ils ont besoin du site et d'un navigateur."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from make_notebooks import is_notebook_page  # noqa: E402
 
 NOTEBOOK_DIR = ROOT / "_build" / "nbtest"
 
+# Un simple `pytest` exécute les notebooks en mode rapide ; AE_FAST=0 demande le mode complet.
+os.environ.setdefault("AE_FAST", "1")
+
 # Les chapters/*.ipynb sont des copies générées pour Colab (make notebooks) : seules leurs
 # sources MyST sont exécutées.
 collect_ignore_glob = ["chapters/*.ipynb"]
@@ -24,6 +28,8 @@ collect_ignore_glob = ["chapters/*.ipynb"]
 def pytest_addoption(parser):
     parser.addoption("--site", metavar="DOSSIER_HTML", default=None,
                      help="site construit à tester (tests/site/), par exemple _build/fast/_build/html")
+    parser.addoption("--enonces", action="store_true",
+                     help="le site testé est le site sans solutions (make book-enonces)")
 
 
 def pytest_ignore_collect(collection_path: Path, config):

@@ -1,27 +1,30 @@
-"""Cache des modèles entraînés sur disque : une clé par configuration, écriture atomique.
+"""Cache des modèles entraînés : :func:`fit_cached` entraîne un modèle une fois, puis le recharge.
 
-Un modèle est ré-entraîné seulement si sa configuration (architecture, hyperparamètres, données,
-version de ``helpers``) change. Le dossier est ``AE_CACHE_DIR`` s'il est défini, sinon
+La clé d'un modèle en cache réunit tout ce qui détermine le résultat de l'entraînement :
+l'architecture (``repr`` du modèle), ses poids initiaux, la perte, les images d'entraînement et de
+test, les options de :func:`~helpers.train.fit`, et l'empreinte du code de ``helpers`` qui façonne
+un modèle entraîné (:func:`helpers.source_hash`) : modifier une perte, un modèle ou la boucle
+d'entraînement ré-entraîne tout. Le dossier est ``AE_CACHE_DIR`` s'il est défini, sinon
 ``_build/checkpoints`` à la racine du projet (``make clean`` l'efface).
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import hashlib
+import inspect
 import json
 import os
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import torch
+from torch import nn
 
-from . import __version__
+from . import source_hash
 from .config import project_root
-
-STALE_SECONDS = 3600  # un fichier temporaire plus ancien vient d'une écriture interrompue
+from .train import History, Loss, fit, reconstruction_mse
 
 
 def cache_dir() -> Path:
@@ -30,38 +33,84 @@ def cache_dir() -> Path:
     return Path(env).expanduser().resolve() if env else project_root() / "_build" / "checkpoints"
 
 
+def fit_cached(name: str, model: nn.Module, images: torch.Tensor, *,
+               test_images: torch.Tensor | None = None, loss: Loss = reconstruction_mse,
+               **options) -> History:
+    """Comme :func:`~helpers.train.fit`, mais recharge le modèle du cache disque si la même
+    configuration a déjà été entraînée par le même code (voir la clé en tête du module). Le rappel
+    ``on_epoch_end`` n'est appelé que lors d'un véritable entraînement.
+
+    Un fichier de cache illisible est ré-entraîné (avec un avertissement) ; si le dossier n'est pas
+    accessible en écriture, le modèle est entraîné normalement mais n'est pas sauvegardé."""
+    path = cache_dir() / f"{name}-{cache_key(model, images, test_images, loss, options)}.pt"
+    saved = load(path)
+    if saved is not None:
+        model.load_state_dict(saved["state_dict"])
+        model.eval()
+        return History(**saved["history"])
+    history = fit(model, images, test_images=test_images, loss=loss, **options)
+    try:
+        save_atomic({"state_dict": model.state_dict(), "history": dataclasses.asdict(history)}, path)
+    except OSError as error:  # dossier en lecture seule, inaccessible, disque plein…
+        warnings.warn(
+            f"Impossible d'écrire dans le cache {path.parent} ({type(error).__name__}) : le modèle "
+            "entraîné ne sera pas sauvegardé et sera ré-entraîné la prochaine fois. Faites pointer "
+            "AE_CACHE_DIR vers un dossier accessible en écriture.",
+            stacklevel=2,
+        )
+    return history
+
+
+def cache_key(model: nn.Module, images: torch.Tensor, test_images: torch.Tensor | None,
+              loss: Loss, options: dict) -> str:
+    """Empreinte (16 chiffres hexadécimaux) de tout ce qui détermine le modèle entraîné."""
+    weights = torch.cat([w.detach().flatten().cpu() for w in model.parameters()])
+    key = {
+        "code": source_hash(training_only=True),
+        "model": repr(model),
+        "initial_weights": fingerprint(weights),
+        "loss": loss_key(loss),
+        "images": fingerprint(images),
+        "test_images": None if test_images is None else fingerprint(test_images),
+        "options": {k: fingerprint(v) if isinstance(v, torch.Tensor) else v
+                    for k, v in options.items() if k not in ("progress", "on_epoch_end")},
+    }
+    payload = json.dumps(key, sort_keys=True, default=repr)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def loss_key(loss: Loss) -> str:
+    """Description stable d'une perte de ``helpers`` : le nom d'une fonction, ou le ``repr`` d'un
+    objectif de :mod:`helpers.objectives` (ses hyperparamètres). Leur code est couvert par
+    l'empreinte du code source ; une autre perte (fonction du notebook, lambda) est refusée, car
+    rien ne garantirait qu'elle n'a pas changé : entraînez-la avec ``fit``."""
+    if dataclasses.is_dataclass(loss) and type(loss).__module__.startswith("helpers."):
+        return f"{type(loss).__module__}.{loss!r}"
+    if inspect.isfunction(loss) and loss.__module__.startswith("helpers.") and \
+            "<" not in loss.__qualname__:  # fonction du module, ni lambda ni fonction locale
+        return f"{loss.__module__}.{loss.__qualname__}"
+    raise ValueError(
+        f"fit_cached ne sait pas décrire la perte {loss!r} de façon sûre pour son cache : "
+        "utilisez une perte de helpers (helpers.train, helpers.objectives), ou entraînez le modèle "
+        "avec fit, sans cache."
+    )
+
+
 def fingerprint(tensor: torch.Tensor) -> list:
     """Empreinte bon marché d'un tenseur de données : forme et sommes de quelques tranches."""
-    flat = tensor.detach().reshape(len(tensor), -1 if tensor.numel() else 0).double()
+    flat = tensor.detach().cpu().reshape(len(tensor), -1 if tensor.numel() else 0).double()
     step = max(1, len(flat) // 256)
     return [list(tensor.shape), round(flat.sum().item(), 6), round(flat[::step].pow(2).sum().item(), 6)]
 
 
-def checkpoint_path(name: str, config: dict) -> Path:
-    """Chemin du fichier de cache pour ``name`` et une configuration sérialisable en JSON."""
-    payload = json.dumps({"helpers": __version__, **config}, sort_keys=True, default=str)
-    digest = hashlib.sha256(payload.encode()).hexdigest()[:16]
-    return cache_dir() / f"{name}-{digest}.pt"
-
-
 def save_atomic(obj: dict, path: Path) -> None:
     """Écrit ``obj`` avec ``torch.save`` dans un fichier temporaire puis le renomme : un arrêt
-    brutal pendant l'écriture ne laisse jamais de fichier de cache à moitié écrit.
-
-    Le fichier temporaire ``.<nom>.…tmp`` d'une écriture tuée reste sur place, sans effet (il
-    n'est jamais lu) ; ceux de plus de ``STALE_SECONDS`` sont effacés à l'écriture suivante dans
-    le même dossier (un délai qui épargne les écritures en cours d'autres processus).
-    """
+    brutal pendant l'écriture ne laisse jamais de fichier de cache à moitié écrit."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(".*.pt.*.tmp"):
-        with contextlib.suppress(FileNotFoundError):  # effacé entre-temps par un autre processus
-            if time.time() - stale.stat().st_mtime > STALE_SECONDS:
-                stale.unlink()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             torch.save(obj, handle)
-        os.chmod(tmp, 0o644)  # mkstemp crée le fichier en 0600 : le cache doit rester partageable
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -82,14 +131,14 @@ def load(path: Path) -> dict | None:
         return None
 
 
-def save_half(model: torch.nn.Module, path: Path, info: dict) -> None:
+def save_half(model: nn.Module, path: Path, info: dict) -> None:
     """Écrit les poids de ``model`` en float16 (fichier deux fois plus petit, à versionner) avec
     des informations ``info`` (réglages, durée, erreur), atomiquement."""
     weights = {name: w.detach().cpu().half() for name, w in model.state_dict().items()}
     save_atomic({"state_dict": weights, "info": info}, path)
 
 
-def load_half(model: torch.nn.Module, path: Path) -> dict | None:
+def load_half(model: nn.Module, path: Path) -> dict | None:
     """Charge dans ``model`` les poids float16 écrits par :func:`save_half` et renvoie leurs
     informations, ou ``None`` si le fichier est absent ou illisible (avec un avertissement)."""
     saved = load(path)

@@ -6,7 +6,6 @@ Les fichiers bruts sont ceux que ``torchvision.datasets.MNIST`` range dans
 
 from __future__ import annotations
 
-import math
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from torchvision.datasets import MNIST
 from torchvision.datasets.utils import check_integrity
 
 from .config import data_dir
+from .validation import require_nonnegative
 
 # Sommes MD5 des fichiers bruts décompressés (publiées avec le jeu de données).
 RAW_MD5 = {
@@ -42,22 +42,21 @@ def load_mnist(train: bool = True, limit: int | None = None) -> MNISTSplit:
     """Charge la partie d'entraînement (60 000 images) ou de test (10 000) de MNIST.
 
     ``limit`` garde les ``limit`` premières images. Les fichiers sont téléchargés par torchvision
-    s'ils manquent et que le réseau le permet, puis vérifiés par leur somme MD5.
+    s'ils manquent et que le réseau le permet, puis vérifiés par leur somme MD5. Les fichiers ne
+    sont lus qu'une fois ; chaque appel renvoie des tenseurs neufs, que l'appelant peut modifier.
     """
     if limit is not None and limit <= 0:
         raise ValueError(f"limit doit être un entier strictement positif (reçu : {limit}).")
-    split = _load_split(str(data_dir()), train)
-    if limit is None:
-        return split
-    return MNISTSplit(split.images[:limit], split.labels[:limit])
+    pixels, labels = _read_split(str(data_dir()), train)
+    return MNISTSplit(pixels[:limit].unsqueeze(1).float().div_(255.0), labels[:limit].clone())
 
 
 @lru_cache(maxsize=4)
-def _load_split(root: str, train: bool) -> MNISTSplit:
+def _read_split(root: str, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Les pixels (uint8) et les étiquettes d'une partie de MNIST, lus une seule fois."""
     raw = ensure_raw_files(Path(root))
     dataset = MNIST(str(raw.parent.parent), train=train, download=False)
-    images = dataset.data.unsqueeze(1).float().div_(255.0)
-    return MNISTSplit(images, dataset.targets.long())
+    return dataset.data, dataset.targets.long()
 
 
 def ensure_raw_files(root: Path) -> Path:
@@ -114,15 +113,7 @@ def add_gaussian_noise(
     images: torch.Tensor, sigma: float, clip: bool = True, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """x̃ = x + σ ε avec ε ~ N(0, I) ; ``clip`` ramène x̃ dans [0, 1] (l'image reste une image)."""
-    check_noise_level(sigma)
+    require_nonnegative("L'écart-type du bruit sigma", sigma)
     noise = torch.randn(images.shape, generator=generator, dtype=images.dtype).to(images.device)
     noisy = images + sigma * noise
     return noisy.clamp(0.0, 1.0) if clip else noisy
-
-
-def check_noise_level(sigma: float) -> None:
-    """L'écart-type d'un bruit doit être un réel positif ou nul."""
-    if not (math.isfinite(sigma) and sigma >= 0):
-        raise ValueError(
-            f"L'écart-type du bruit sigma doit être un réel positif ou nul (reçu : {sigma})."
-        )

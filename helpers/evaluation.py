@@ -6,8 +6,7 @@ import numpy as np
 import torch
 from sklearn.neighbors import KNeighborsClassifier
 
-from .losses import negative_elbo, reparameterize
-from .train import reconstruct
+from .losses import negative_elbo
 
 
 def few_labels(labels: torch.Tensor, per_class: int, seed: int = 0) -> torch.Tensor:
@@ -69,10 +68,9 @@ def vae_elbo(model, images: torch.Tensor, seed: int = 0, batch_size: int = 1000)
     generator = torch.Generator().manual_seed(seed)
     totals = {"reconstruction": 0.0, "kl": 0.0}
     for batch in images.split(batch_size):
-        batch = batch.to(device).flatten(1)
-        mu, logvar = model.encode(batch)
-        logits = model.decode(reparameterize(mu, logvar, generator))
-        _, reconstruction, kl = negative_elbo(batch, logits, mu, logvar)
+        batch = batch.to(device)
+        logits, mu, logvar = model(batch, generator)
+        _, reconstruction, kl = negative_elbo(batch.flatten(1), logits, mu, logvar)
         totals["reconstruction"] += reconstruction.item() * len(batch)
         totals["kl"] += kl.item() * len(batch)
     result = {k: v / len(images) for k, v in totals.items()}

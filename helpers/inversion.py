@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .models import check_positive_int
+from .validation import require_learning_rate, require_positive_int
 
 Decoder = Callable[[torch.Tensor], torch.Tensor]
 
@@ -27,7 +27,7 @@ class Inversion:
     seconds: float
 
 
-def per_image_error(decoder: Decoder, codes: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def decoding_errors(decoder: Decoder, codes: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """‖D(u_i) − z_i‖² pour chaque image (somme sur les pixels)."""
     return (decoder(codes) - targets.flatten(1)).pow(2).sum(dim=1)
 
@@ -38,9 +38,9 @@ def _check(codes: torch.Tensor, targets: torch.Tensor, steps: int, lr: float | N
             f"Codes initiaux de forme {tuple(codes.shape)} pour {len(targets)} images : "
             "attendu (N, p) avec le même N."
         )
-    check_positive_int("steps", steps)
-    if lr is not None and not lr > 0:
-        raise ValueError(f"Le pas lr doit être strictement positif (reçu : {lr}).")
+    require_positive_int("steps", steps)
+    if lr is not None:
+        require_learning_rate(lr)
 
 
 def invert_batched(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
@@ -53,7 +53,7 @@ def invert_batched(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
     meilleure utilisation des caches du processeur).
     """
     _check(init, targets, steps, lr)
-    check_positive_int("chunk_size", chunk_size)
+    require_positive_int("chunk_size", chunk_size)
     start = time.perf_counter()
     targets = targets.flatten(1)
     codes, errors = [], []
@@ -62,10 +62,10 @@ def invert_batched(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
         optimizer = torch.optim.Adam([chunk], lr=lr)
         for _ in range(steps):
             optimizer.zero_grad(set_to_none=True)
-            per_image_error(decoder, chunk, chunk_targets).sum().backward()
+            decoding_errors(decoder, chunk, chunk_targets).sum().backward()
             optimizer.step()
         with torch.no_grad():
-            errors.append(per_image_error(decoder, chunk, chunk_targets))
+            errors.append(decoding_errors(decoder, chunk, chunk_targets))
         codes.append(chunk.detach())
     return Inversion(torch.cat(codes), torch.cat(errors), time.perf_counter() - start)
 
@@ -98,13 +98,13 @@ def invert_lbfgs(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
 
     def closure():
         optimizer.zero_grad(set_to_none=True)
-        loss = per_image_error(decoder, codes, targets).sum()
+        loss = decoding_errors(decoder, codes, targets).sum()
         loss.backward()
         return loss
 
     optimizer.step(closure)
     with torch.no_grad():
-        errors = per_image_error(decoder, codes, targets)
+        errors = decoding_errors(decoder, codes, targets)
     return Inversion(codes.detach(), errors, time.perf_counter() - start)
 
 
@@ -122,11 +122,11 @@ def fixed_point(encoder: Decoder, decoder: Decoder, targets: torch.Tensor, init:
     targets = targets.flatten(1)
     target_codes = encoder(targets)
     codes = init.detach().clone()
-    history = [per_image_error(decoder, codes, targets).mean()]
+    history = [decoding_errors(decoder, codes, targets).mean()]
     for _ in range(steps):
         codes = codes + target_codes - encoder(decoder(codes))
-        history.append(per_image_error(decoder, codes, targets).mean())
-    errors = per_image_error(decoder, codes, targets)
+        history.append(decoding_errors(decoder, codes, targets).mean())
+    errors = decoding_errors(decoder, codes, targets)
     return Inversion(codes, errors, time.perf_counter() - start), torch.stack(history)
 
 

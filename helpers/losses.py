@@ -15,23 +15,9 @@ import torch.nn.functional as F
 from skimage.metrics import structural_similarity
 from torch import nn
 
+from .validation import require_nonnegative, require_probability, require_same_shape
+
 EPS = 1e-6
-
-
-def check_probability(name: str, value: float) -> None:
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"{name} doit être strictement compris entre 0 et 1 (reçu : {value}).")
-
-
-def check_weight(name: str, value: float) -> None:
-    """Un poids de pénalité (β, λ…) doit être un réel positif ou nul."""
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"Le poids {name} doit être un réel positif ou nul (reçu : {value!r}).")
-
-
-def _check_same_shape(a: torch.Tensor, b: torch.Tensor, names: str) -> None:
-    if a.shape != b.shape:
-        raise ValueError(f"Formes incompatibles pour {names} : {tuple(a.shape)} et {tuple(b.shape)}.")
 
 
 # --- Auto-encodeurs parcimonieux -------------------------------------------------------------
@@ -39,7 +25,7 @@ def _check_same_shape(a: torch.Tensor, b: torch.Tensor, names: str) -> None:
 
 def bernoulli_kl(rho: float, rho_hat: torch.Tensor) -> torch.Tensor:
     """KL(ρ ‖ ρ̂) entre lois de Bernoulli, terme à terme ; ρ̂ est borné dans [ε, 1 − ε]."""
-    check_probability("rho", rho)
+    require_probability("rho", rho)
     rho_hat = rho_hat.clamp(EPS, 1 - EPS)
     return rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))
 
@@ -107,7 +93,7 @@ def contractive_penalty(encoder: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 def gaussian_kl_standard(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """KL(N(μ, diag σ²) ‖ N(0, I)) = ½ Σ_j (μ_j² + σ_j² − 1 − log σ_j²), une valeur par exemple."""
-    _check_same_shape(mu, logvar, "mu et logvar")
+    require_same_shape(mu, logvar, "mu et logvar")
     return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(dim=1)
 
 
@@ -115,7 +101,7 @@ def reparameterize(
     mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """Tirage h = μ + σ ⊙ ε avec ε ~ N(0, I) : dérivable par rapport à μ et à log σ²."""
-    _check_same_shape(mu, logvar, "mu et logvar")
+    require_same_shape(mu, logvar, "mu et logvar")
     if generator is None:
         eps = torch.randn_like(mu)
     else:  # générateur sur le CPU : tirage sur le CPU puis transfert (GPU compris)
@@ -125,7 +111,7 @@ def reparameterize(
 
 def bernoulli_nll(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """−log p(x | h) pour un décodeur de Bernoulli de logits ``logits``, en nats, une valeur par image."""
-    _check_same_shape(logits, x, "logits et x")
+    require_same_shape(logits, x, "logits et x")
     if x.min() < 0 or x.max() > 1:
         raise ValueError("Le décodeur de Bernoulli demande des pixels dans [0, 1].")
     return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(dim=1)
@@ -133,7 +119,7 @@ def bernoulli_nll(logits: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 def gaussian_nll(mean: torch.Tensor, x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     """−log N(x ; mean, σ² I) en nats, une valeur par image."""
-    _check_same_shape(mean, x, "mean et x")
+    require_same_shape(mean, x, "mean et x")
     if not sigma > 0:
         raise ValueError(f"L'écart-type sigma doit être strictement positif (reçu : {sigma}).")
     n = x[0].numel()
@@ -155,7 +141,7 @@ def negative_elbo(
     ``decoder_output`` est le vecteur de logits (Bernoulli) ou la moyenne (gaussienne) du décodeur
     pour un tirage h ~ q(h | x) ; le total vaut reconstruction + β · KL.
     """
-    check_weight("beta", beta)
+    require_nonnegative("Le poids beta", beta)
     if likelihood == "bernoulli":
         reconstruction = bernoulli_nll(decoder_output, x)
     elif likelihood == "gaussian":
@@ -173,14 +159,14 @@ def negative_elbo(
 
 def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> torch.Tensor:
     """PSNR par image, en dB : 10 log10(range² / MSE), une valeur par image du lot."""
-    _check_same_shape(x, y, "x et y")
+    require_same_shape(x, y, "x et y")
     mse = (x - y).pow(2).flatten(1).mean(dim=1)
     return 10 * torch.log10(data_range**2 / mse.clamp_min(1e-12))
 
 
 def mean_ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> float:
     """SSIM moyen (scikit-image) entre deux lots d'images (N, 1, H, W) ou (N, H, W)."""
-    _check_same_shape(x, y, "x et y")
+    require_same_shape(x, y, "x et y")
     a = x.detach().cpu().reshape(-1, *x.shape[-2:]).numpy().astype(np.float64)
     b = y.detach().cpu().reshape(-1, *y.shape[-2:]).numpy().astype(np.float64)
     return float(np.mean([structural_similarity(u, v, data_range=data_range) for u, v in zip(a, b)]))

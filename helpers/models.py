@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from .losses import reparameterize
+from .validation import require_float, require_pixels, require_positive_int
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -17,7 +18,6 @@ ACTIVATIONS = {
 }
 
 IMAGE_SHAPE = (1, 28, 28)
-PIXEL_LIMIT = 10.0  # au-delà, une entrée est sans doute à l'échelle [0, 255]
 
 
 def _activation(name: str) -> nn.Module:
@@ -29,39 +29,9 @@ def _activation(name: str) -> nn.Module:
         ) from None
 
 
-def check_positive_int(name: str, value) -> None:
-    """Lève une ``ValueError`` si ``value`` n'est pas un entier strictement positif."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} doit être un entier strictement positif (reçu : {value!r}).")
-
-
-def check_float(x: torch.Tensor) -> None:
-    """Refuse les entrées entières (images ``uint8`` par exemple)."""
-    if not x.is_floating_point():
-        raise ValueError(
-            f"Entrée de type {x.dtype} : convertissez les images en flottants dans [0, 1] "
-            "(par exemple x.float() / 255)."
-        )
-
-
-def check_pixels(x: torch.Tensor) -> None:
-    """Refuse les entrées entières et les pixels à l'échelle [0, 255].
-
-    Les modèles attendent des pixels dans [0, 1]. Des valeurs un peu hors de cet intervalle restent
-    admises (images centrées, bruit non ramené dans [0, 1]) ; au-delà de ``PIXEL_LIMIT``, l'entrée
-    est refusée : ce sont presque sûrement des pixels dans [0, 255].
-    """
-    check_float(x)
-    if x.numel() and x.max() > PIXEL_LIMIT:
-        raise ValueError(
-            f"Entrée de valeur maximale {x.max().item():g} : les pixels doivent être dans [0, 1] "
-            "et non dans [0, 255]. Divisez les images par 255 (x / 255)."
-        )
-
-
 def flatten_images(x: torch.Tensor, input_dim: int) -> torch.Tensor:
     """Met un lot d'images (N, 1, 28, 28) ou de vecteurs (N, n) sous la forme (N, input_dim)."""
-    check_float(x)
+    require_float(x)
     if x.ndim >= 2 and x[0].numel() == input_dim:
         return x.reshape(len(x), input_dim)
     raise ValueError(
@@ -101,7 +71,7 @@ class DenseAutoencoder(nn.Module):
         for name, value in [("code_dim", code_dim), ("input_dim", input_dim)] + [
             ("hidden", width) for width in hidden
         ]:
-            check_positive_int(name, value)
+            require_positive_int(name, value)
         self.code_dim = code_dim
         self.input_dim = input_dim
         widths = [input_dim, *hidden, code_dim]
@@ -121,7 +91,7 @@ class DenseAutoencoder(nn.Module):
         return self.decoder(h)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_pixels(x)
+        require_pixels(x)
         return self.decode(self.encode(x)).reshape(x.shape)
 
 
@@ -144,7 +114,7 @@ class ConvAutoencoder(nn.Module):
         super().__init__()
         c1, c2, c3 = channels
         for name, value in zip(("c1", "c2", "c3"), channels):
-            check_positive_int(name, value)
+            require_positive_int(name, value)
         self.code_dim = c3
         self.encoder = nn.Sequential(
             nn.Conv2d(1, c1, 3, stride=2, padding=1), nn.ReLU(),
@@ -163,7 +133,7 @@ class ConvAutoencoder(nn.Module):
             raise ValueError(
                 f"Entrée de forme {tuple(x.shape)} : attendu des images (N, 1, 28, 28)."
             )
-        check_float(x)
+        require_float(x)
         return self.encoder(x).flatten(1)
 
     def decode(self, h: torch.Tensor) -> torch.Tensor:
@@ -173,7 +143,7 @@ class ConvAutoencoder(nn.Module):
         return self.decoder(h[:, :, None, None])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_pixels(x)
+        require_pixels(x)
         return self.decode(self.encode(x))
 
 
@@ -186,9 +156,9 @@ class VAE(nn.Module):
 
     def __init__(self, latent_dim: int, hidden: Sequence[int] = (512,), input_dim: int = 784):
         super().__init__()
-        check_positive_int("latent_dim", latent_dim)
+        require_positive_int("latent_dim", latent_dim)
         for width in hidden:
-            check_positive_int("hidden", width)
+            require_positive_int("hidden", width)
         self.latent_dim = latent_dim
         self.input_dim = input_dim
         self.body = mlp([input_dim, *hidden], "relu", "relu") if hidden else nn.Identity()
@@ -210,7 +180,7 @@ class VAE(nn.Module):
         return self.decoder(h)
 
     def forward(self, x: torch.Tensor, generator: torch.Generator | None = None):
-        check_pixels(x)
+        require_pixels(x)
         mu, logvar = self.encode(x)
         return self.decode(reparameterize(mu, logvar, generator)), mu, logvar
 
@@ -225,7 +195,7 @@ class SmallCNN(nn.Module):
             raise ValueError(f"dropout doit être dans [0, 1) (reçu : {dropout}).")
         c1, c2 = channels
         for name, value in (("c1", c1), ("c2", c2)):
-            check_positive_int(name, value)
+            require_positive_int(name, value)
         self.net = nn.Sequential(
             nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -235,7 +205,7 @@ class SmallCNN(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_pixels(x)
+        require_pixels(x)
         if x.ndim == 2 and x.shape[1] == 784:
             x = x.reshape(len(x), *IMAGE_SHAPE)
         if x.ndim != 4 or tuple(x.shape[1:]) != IMAGE_SHAPE:

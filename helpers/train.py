@@ -1,21 +1,19 @@
-"""Boucle d'entraînement sur des tenseurs en mémoire, avec historique et barre de progression."""
+"""Boucle d'entraînement sur des tenseurs en mémoire, avec historique et barre de progression, et
+calculs par lots d'un modèle entraîné (perte, codes, reconstructions, classes)."""
 
 from __future__ import annotations
 
-import functools
 import math
 import time
-import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.std import tqdm
 
-from .checkpoints import checkpoint_path, fingerprint, load, save_atomic
-from .models import check_pixels, check_positive_int
+from .validation import require_learning_rate, require_pixels, require_positive_int
 
 Loss = Callable[..., torch.Tensor]
 
@@ -57,6 +55,7 @@ def fit(
     loss: Loss = reconstruction_mse,
     test_images: torch.Tensor | None = None,
     targets: torch.Tensor | None = None,
+    test_targets: torch.Tensor | None = None,
     on_epoch_end: Callable[[int, nn.Module], None] | None = None,
     seed: int = 0,
     cosine: bool = False,
@@ -65,23 +64,25 @@ def fit(
     """Entraîne ``model`` avec Adam en minimisant ``loss(model, lot)`` ; renvoie l'historique.
 
     Les données restent en mémoire et sont parcourues par mini-lots dans un ordre aléatoire fixé
-    par ``seed``. Si ``batch_size`` dépasse la taille des données, chaque époque fait un seul lot.
-    Avec ``cosine=True``, le taux d'apprentissage décroît de ``lr`` à 0 en cosinus au fil des pas.
-    ``on_epoch_end(epoch, model)`` est appelé après chaque époque (époques numérotées à partir de 1).
-    Avec des étiquettes ``targets`` (apprentissage supervisé), la perte est ``loss(model, x, y)``.
-    Des images entières ou à l'échelle [0, 255] sont refusées d'emblée (voir ``check_pixels``).
+    par ``seed`` ; chaque lot est envoyé sur le périphérique du modèle. La perte d'une époque est
+    la moyenne sur les images (chaque lot pèse sa taille). Si ``batch_size`` dépasse la taille des
+    données, chaque époque fait un seul lot. Avec ``cosine=True``, le taux d'apprentissage décroît
+    de ``lr`` à 0 en cosinus au fil des pas. ``on_epoch_end(epoch, model)`` est appelé après chaque
+    époque (numérotées à partir de 1). Avec des étiquettes ``targets`` (apprentissage supervisé),
+    la perte est ``loss(model, x, y)`` ; la perte de test demande alors ``test_targets``.
+    Des images entières ou à l'échelle [0, 255] sont refusées d'emblée.
     """
-    check_positive_int("epochs", epochs)
-    check_positive_int("batch_size", batch_size)
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(
-            f"Le taux d'apprentissage lr doit être un réel strictement positif (reçu : {lr})."
-        )
+    require_positive_int("epochs", epochs)
+    require_positive_int("batch_size", batch_size)
+    require_learning_rate(lr)
     if len(images) == 0:
         raise ValueError("L'ensemble d'entraînement est vide : impossible d'entraîner le modèle.")
-    check_pixels(images)
+    require_pixels(images)
     if targets is not None and len(targets) != len(images):
         raise ValueError(f"{len(images)} images mais {len(targets)} étiquettes.")
+    if test_images is not None and (targets is None) != (test_targets is None):
+        raise ValueError("Avec des étiquettes targets, la perte de test demande aussi les "
+                         "étiquettes des images de test (test_targets), et inversement.")
 
     device = next(model.parameters()).device
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -96,12 +97,8 @@ def fit(
         model.train()
         total = 0.0
         for idx in minibatches(len(images), batch_size, generator):
-            batch = images[idx].to(device)
             optimizer.zero_grad(set_to_none=True)
-            if targets is None:
-                value = loss(model, batch)
-            else:
-                value = loss(model, batch, targets[idx].to(device))
+            value = _loss_on(loss, model, images, targets, idx, device)
             value.backward()
             optimizer.step()
             if scheduler is not None:
@@ -109,7 +106,7 @@ def fit(
             total += value.item() * len(idx)
         history.train_loss.append(_finite(total / len(images), epoch))
         if test_images is not None:
-            history.test_loss.append(evaluate(model, test_images, loss=loss))
+            history.test_loss.append(evaluate(model, test_images, loss=loss, targets=test_targets))
         bar.set_postfix(perte=f"{history.train_loss[-1]:.4g}")
         if on_epoch_end is not None:
             on_epoch_end(epoch, model)
@@ -118,60 +115,13 @@ def fit(
     return history
 
 
-def fit_cached(
-    name: str,
-    model: nn.Module,
-    images: torch.Tensor,
-    *,
-    test_images: torch.Tensor | None = None,
-    loss: Loss = reconstruction_mse,
-    **options,
-) -> History:
-    """Comme :func:`fit`, mais recharge le modèle du cache disque si la même configuration a déjà
-    été entraînée (même architecture et mêmes poids initiaux, même perte, mêmes données, mêmes
-    options). Le rappel ``on_epoch_end`` n'est appelé que lors d'un véritable entraînement.
-
-    Si le dossier du cache n'est pas accessible en écriture, le modèle est entraîné normalement mais
-    n'est pas sauvegardé (avec un avertissement)."""
-    config = {
-        "model": repr(model),
-        "initial_weights": fingerprint(torch.cat([w.detach().flatten().cpu() for w in model.parameters()])),
-        "loss": describe(loss),
-        "images": fingerprint(images),
-        "test_images": None if test_images is None else fingerprint(test_images),
-        **{k: fingerprint(v) if isinstance(v, torch.Tensor) else v
-           for k, v in options.items() if k not in ("progress", "on_epoch_end")},
-    }
-    path = checkpoint_path(name, config)
-    saved = load(path)
-    if saved is not None:
-        model.load_state_dict(saved["state_dict"])
-        model.eval()
-        return History(**saved["history"])
-    history = fit(model, images, test_images=test_images, loss=loss, **options)
-    try:
-        save_atomic({"state_dict": model.state_dict(), "history": asdict(history)}, path)
-    except OSError as error:  # dossier en lecture seule, inaccessible, disque plein…
-        warnings.warn(
-            f"Impossible d'écrire dans le cache {path.parent} ({type(error).__name__}) : le modèle "
-            "entraîné ne sera pas sauvegardé et sera ré-entraîné la prochaine fois. Faites pointer "
-            "AE_CACHE_DIR vers un dossier accessible en écriture.",
-            stacklevel=2,
-        )
-    return history
-
-
-def describe(function: Callable) -> str:
-    """Description stable d'une fonction de perte (nom, arguments liés, constantes capturées)."""
-    if isinstance(function, functools.partial):
-        return f"partial({describe(function.func)}, {function.args!r}, {sorted(function.keywords.items())!r})"
-    name = f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', repr(function))}"
-    captured = [
-        repr(cell.cell_contents) if isinstance(cell.cell_contents, (int, float, str, bool, tuple))
-        else type(cell.cell_contents).__name__
-        for cell in getattr(function, "__closure__", None) or ()
-    ]
-    return f"{name}{captured}" if captured else name
+def _loss_on(loss: Loss, model: nn.Module, images: torch.Tensor, targets: torch.Tensor | None,
+             idx: torch.Tensor | slice, device: torch.device) -> torch.Tensor:
+    """La perte d'un lot d'indices ``idx``, envoyé sur ``device`` (avec ses étiquettes s'il y en a)."""
+    batch = images[idx].to(device)
+    if targets is None:
+        return loss(model, batch)
+    return loss(model, batch, targets[idx].to(device))
 
 
 def _finite(value: float, epoch: int) -> float:
@@ -184,39 +134,39 @@ def _finite(value: float, epoch: int) -> float:
 
 
 @torch.no_grad()
-def evaluate(
-    model: nn.Module, images: torch.Tensor, *, loss: Loss = reconstruction_mse, batch_size: int = 1000
-) -> float:
-    """Perte moyenne de ``model`` sur ``images`` (moyenne pondérée par la taille des lots)."""
+def _batched(function: Callable[[torch.Tensor], torch.Tensor], model: nn.Module,
+             images: torch.Tensor, batch_size: int) -> torch.Tensor:
+    """``function(lot)`` sur chaque lot d'images, envoyé sur le périphérique du modèle en mode
+    évaluation ; les résultats sont réunis sur le CPU."""
+    model.eval()
+    device = next(model.parameters()).device
+    return torch.cat([function(batch.to(device)).cpu() for batch in images.split(batch_size)])
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, images: torch.Tensor, *, loss: Loss = reconstruction_mse,
+             targets: torch.Tensor | None = None, batch_size: int = 1000) -> float:
+    """Perte moyenne de ``model`` sur ``images`` (moyenne sur les images : chaque lot pèse sa
+    taille), avec leurs étiquettes ``targets`` pour une perte supervisée."""
     if len(images) == 0:
         raise ValueError("Impossible d'évaluer sur un ensemble vide.")
     model.eval()
     device = next(model.parameters()).device
-    total = sum(
-        loss(model, batch.to(device)).item() * len(batch) for batch in images.split(batch_size)
-    )
+    total = sum(_loss_on(loss, model, images, targets, idx, device).item() * len(idx)
+                for idx in torch.arange(len(images)).split(batch_size))
     return total / len(images)
 
 
-@torch.no_grad()
 def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Classes prédites (argmax des logits) pour toutes les images, sur le CPU."""
-    model.eval()
-    device = next(model.parameters()).device
-    return torch.cat([model(b.to(device)).argmax(dim=1).cpu() for b in images.split(batch_size)])
+    return _batched(lambda batch: model(batch).argmax(dim=1), model, images, batch_size)
 
 
-@torch.no_grad()
 def encode(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Codes ``model.encode(x)`` de toutes les images, calculés par lots, sur le CPU."""
-    model.eval()
-    device = next(model.parameters()).device
-    return torch.cat([model.encode(b.to(device)).cpu() for b in images.split(batch_size)])
+    return _batched(model.encode, model, images, batch_size)
 
 
-@torch.no_grad()
 def reconstruct(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Reconstructions ``model(x)`` de toutes les images, calculées par lots, sur le CPU."""
-    model.eval()
-    device = next(model.parameters()).device
-    return torch.cat([model(b.to(device)).cpu() for b in images.split(batch_size)])
+    return _batched(model, model, images, batch_size)

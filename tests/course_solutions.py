@@ -2,6 +2,7 @@
 est lue par jupytext, sa cellule d'imports exécutée, puis chaque définition de fonction."""
 
 import ast
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -39,3 +40,52 @@ def all_solutions() -> dict:
         result.update({name: value for name, value in namespace.items()
                        if callable(value) and f"def {name}(" in source})
     return result
+
+
+def solution_code_lines(page: Path) -> set[str]:
+    """Lignes de code propres aux solutions de la page (hors signatures et docstrings des fonctions
+    à écrire, qui restent dans les ébauches, et hors lignes présentes ailleurs dans la page)."""
+    inside, outside, in_solution = set(), set(), False
+    for cell in jupytext.read(page).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.split("\n"):
+                in_solution = (in_solution or "{solution-start}" in line) and \
+                    "{solution-end}" not in line
+            continue
+        lines = cell.source.split("\n")
+        kept = set(range(len(lines)))
+        if in_solution:
+            for node in ast.parse(cell.source).body:
+                if isinstance(node, ast.FunctionDef):  # signature et docstring restent
+                    kept -= set(range(node.lineno - 1, node.body[0].end_lineno))
+        target = inside if in_solution else outside
+        target.update(lines[i].strip() for i in kept if len(lines[i].strip()) > 12)
+    return inside - outside
+
+
+PLAIN_FRAGMENT = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ ,;:.]{40,}")
+
+
+def solution_prose(page: Path) -> set[str]:
+    """Des morceaux de texte des solutions rédigées de la page (``{solution}`` et texte entre
+    ``{solution-start}`` et ``{solution-end}``), sans balisage : assez longs pour ne se trouver
+    nulle part ailleurs, coupés à chaque signe que le rendu pourrait changer (maths, rôles,
+    apostrophes, guillemets)."""
+    fragments, depth, fence = set(), 0, None
+    for line in page.read_text(encoding="utf-8").split("\n"):
+        opening = re.match(r"^(`{3,}|:{3,})\{(solution|solution-start|solution-end)\}", line)
+        if opening:
+            kind = opening.group(2)
+            if kind == "solution":
+                depth, fence = 1, opening.group(1)
+            else:
+                depth = int(kind == "solution-start")
+                fence = None
+            continue
+        if fence is not None and line.strip() == fence:
+            depth, fence = 0, None
+            continue
+        if depth and not line.startswith((":", "```", "    ", "#", "def ", "|")):
+            text = re.sub(r"\$[^$]*\$|\{[^}]*\}`[^`]*`|`[^`]*`|\*\*?", "|", line)
+            fragments.update(f.strip(" ,;:.") for f in PLAIN_FRAGMENT.findall(text))
+    return {f for f in fragments if len(f) > 40}

@@ -1,23 +1,216 @@
-"""Poids en float16 versionnés (entraînement long) : aller-retour, fichier absent, illisible ou
-d'un autre modèle."""
+"""Cache des modèles entraînés : une clé qui change avec chacune de ses entrées (code de helpers
+compris), rechargement sans ré-entraînement, écriture atomique, fichier illisible ré-entraîné,
+dossier inutilisable ; poids float16 versionnés de l'entraînement long."""
 
+import math
 import os
-import time
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import torch
 
-from helpers.checkpoints import STALE_SECONDS, load, load_half, save_atomic, save_half
+from helpers.checkpoints import cache_key, fit_cached, load, load_half, save_atomic, save_half
 from helpers.models import DenseAutoencoder
+from helpers.objectives import DenoisingObjective, SparseKLObjective, SparseL1Objective
+from helpers.train import classification_loss, reconstruction_mse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _model(seed=0, code_dim=3):
+    torch.manual_seed(seed)
+    return DenseAutoencoder(code_dim=code_dim, hidden=(16,), code_activation="sigmoid")
+
+
+def _key(images, model=None, test_images=None, loss=reconstruction_mse, **options):
+    options = {"epochs": 2, **options}
+    return cache_key(model or _model(), images, test_images, loss, options)
+
+
+# --- La clé ----------------------------------------------------------------------------------
+
+
+def test_the_key_is_stable(images):
+    assert _key(images) == _key(images.clone())
+    assert _key(images, progress=False) == _key(images, progress=True)  # l'affichage ne compte pas
+
+
+@pytest.mark.parametrize("change", [
+    {"model": _model(code_dim=4)},           # architecture
+    {"model": _model(seed=1)},               # poids initiaux
+    {"loss": SparseL1Objective(0.1)},        # perte
+    {"loss": classification_loss},
+    {"epochs": 3}, {"batch_size": 32}, {"lr": 2e-3}, {"seed": 1}, {"cosine": True},
+    {"targets": torch.arange(64) % 2},
+], ids=lambda change: next(iter(change)))
+def test_each_input_changes_the_key(images, change):
+    assert _key(images, **change) != _key(images)
+
+
+def test_the_data_change_the_key(images):
+    assert _key(images[:-1]) != _key(images)
+    shifted = images.clone()
+    shifted[0, 0, 0, 0] += 0.5
+    assert _key(shifted) != _key(images)
+    assert _key(images, test_images=images[:8]) != _key(images)
+    assert _key(images, test_images=images[:8]) != _key(images, test_images=images[8:16])
+
+
+def test_the_hyperparameters_of_an_objective_change_the_key(images):
+    keys = {_key(images, loss=loss) for loss in (
+        SparseKLObjective(rho=0.05, beta=0.1), SparseKLObjective(rho=0.05, beta=0.2),
+        SparseKLObjective(rho=0.1, beta=0.1), DenoisingObjective(0.5),
+        DenoisingObjective(0.5, clip=False), DenoisingObjective(0.3))}
+    assert len(keys) == 6
+
+
+def test_the_training_code_changes_the_key(images, monkeypatch):
+    before = _key(images)
+    monkeypatch.setattr("helpers.checkpoints.source_hash", lambda training_only=False: "autre")
+    assert _key(images) != before
+
+
+def test_source_hash_covers_training_code_only(tmp_path):
+    """Modifier une perte change l'empreinte « entraînement » ; modifier une figure ne change que
+    l'empreinte de tout le paquet (celle du cache d'exécution des pages)."""
+    copy = tmp_path / "helpers"
+    shutil.copytree(ROOT / "helpers", copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def hashes():
+        code = "import helpers; print(helpers.source_hash(True), helpers.source_hash())"
+        result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                                text=True, check=True, env={**os.environ, "PYTHONPATH": ""})
+        return result.stdout.split()
+
+    training, everything = hashes()
+    with open(copy / "plots.py", "a") as handle:
+        handle.write("\n# une retouche de figure\n")
+    after_plots = hashes()
+    assert after_plots[0] == training and after_plots[1] != everything
+    with open(copy / "losses.py", "a") as handle:
+        handle.write("\n# une retouche de perte\n")
+    assert hashes()[0] != training
+
+
+def test_losses_without_a_stable_description_are_refused(images):
+    with pytest.raises(ValueError, match="fit_cached ne sait pas décrire la perte"):
+        _key(images, loss=lambda model, x: reconstruction_mse(model, x))
+
+    def notebook_loss(model, x):
+        return reconstruction_mse(model, x)
+
+    with pytest.raises(ValueError, match="entraînez le modèle avec fit"):
+        _key(images, loss=notebook_loss)
+
+
+# --- fit_cached ------------------------------------------------------------------------------
+
+
+def test_fit_cached_trains_once_then_loads(images, tmp_path, monkeypatch):
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path))
+    first = _model()
+    h1 = fit_cached("ae", first, images, epochs=2, progress=False)
+    assert len(list(tmp_path.glob("ae-*.pt"))) == 1
+    second, calls = _model(), []
+    h2 = fit_cached("ae", second, images, epochs=2, progress=False,
+                    on_epoch_end=lambda epoch, model: calls.append(epoch))
+    assert calls == [] and h2 == h1 and not second.training
+    for a, b in zip(first.parameters(), second.parameters()):
+        assert torch.equal(a, b)
+    fit_cached("ae", _model(), images, epochs=1, progress=False)  # une autre configuration
+    assert len(list(tmp_path.glob("ae-*.pt"))) == 2
+
+
+EDIT_A_LOSS_AND_TRAIN = """
+import sys, torch
+sys.path.insert(0, sys.argv[1])
+from helpers.checkpoints import fit_cached
+from helpers.models import DenseAutoencoder
+from helpers.objectives import SparseL1Objective
+torch.manual_seed(0)
+model = DenseAutoencoder(code_dim=3, hidden=(16,))
+images = torch.rand(32, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+epochs = []
+history = fit_cached("copie", model, images, epochs=1, batch_size=8, progress=False,
+                     loss=SparseL1Objective(0.1), on_epoch_end=lambda e, m: epochs.append(e))
+print("entraîné" if epochs else "rechargé", history.train_loss[0])
+"""
+
+
+def test_editing_a_loss_retrains_the_cached_model(tmp_path):
+    """Sur une copie de helpers : même code → rechargé ; perte modifiée → ré-entraîné, avec la
+    nouvelle perte (et non le modèle et l'historique de l'ancien code)."""
+    copy = tmp_path / "code"
+    shutil.copytree(ROOT / "helpers", copy / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "AE_CACHE_DIR": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"}
+
+    def run():
+        result = subprocess.run([sys.executable, "-c", EDIT_A_LOSS_AND_TRAIN, str(copy)], env=env,
+                                capture_output=True, text=True, check=True)
+        status, loss = result.stdout.split()
+        return status, float(loss)
+
+    first = run()
+    assert first[0] == "entraîné" and run() == ("rechargé", first[1])
+    losses = copy / "helpers" / "losses.py"
+    text = losses.read_text(encoding="utf-8")
+    edited = text.replace("return h.abs().sum(dim=1).mean()", "return 10 * h.abs().sum(dim=1).mean()")
+    assert edited != text
+    losses.write_text(edited, encoding="utf-8")
+    status, loss = run()
+    assert status == "entraîné" and loss > first[1]
+
+
+def test_corrupted_cache_is_retrained_with_a_warning(images, tmp_path, monkeypatch):
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path))
+    fit_cached("ae", _model(), images, epochs=1, progress=False)
+    (path,) = tmp_path.glob("ae-*.pt")
+    path.write_bytes(path.read_bytes()[:100])
+    epochs = []
+    with pytest.warns(UserWarning, match="illisible"):
+        history = fit_cached("ae", _model(), images, epochs=1, progress=False,
+                             on_epoch_end=lambda epoch, model: epochs.append(epoch))
+    assert epochs == [1] and math.isfinite(history.train_loss[0])
+    assert load(path)["history"]["train_loss"] == history.train_loss  # réécrit en entier
+
+
+def test_unusable_cache_dir_trains_without_saving(images, tmp_path, monkeypatch):
+    a_file = tmp_path / "cache"
+    a_file.write_text("pas un dossier")
+    monkeypatch.setenv("AE_CACHE_DIR", str(a_file))
+    with pytest.warns(UserWarning, match="ne sera pas sauvegardé.*AE_CACHE_DIR"):
+        history = fit_cached("ae", _model(), images, epochs=1, progress=False)
+    assert math.isfinite(history.train_loss[0])
+
+
+# --- Écriture atomique et poids float16 ------------------------------------------------------
+
+
+def test_a_failed_write_leaves_the_previous_file_and_nothing_else(tmp_path, monkeypatch):
+    target = tmp_path / "c.pt"
+    save_atomic({"x": 1}, target)
+    assert load(target) == {"x": 1}
+
+    def disk_full(obj, handle):
+        handle.write(b"debut")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch, "save", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        save_atomic({"x": 2}, target)
+    assert [p.name for p in tmp_path.iterdir()] == ["c.pt"]
+    assert load(target) == {"x": 1}
 
 
 def test_half_weights_round_trip(tmp_path):
-    torch.manual_seed(0)
-    model = DenseAutoencoder(code_dim=4, hidden=(16,))
+    model = _model()
     path = tmp_path / "weights.pt"
     save_half(model, path, {"epochs": 3})
     assert path.stat().st_size < 2 * 4 * sum(w.numel() for w in model.parameters())
-    copy = DenseAutoencoder(code_dim=4, hidden=(16,))
+    copy = _model(seed=1)
     assert load_half(copy, path) == {"epochs": 3}
     for a, b in zip(model.parameters(), copy.parameters()):
         assert b.dtype == torch.float32
@@ -36,28 +229,3 @@ def test_corrupted_or_mismatched_file_is_ignored_with_a_warning(tmp_path):
     path.write_bytes(path.read_bytes()[:100])
     with pytest.warns(UserWarning, match="illisible"):
         assert load_half(DenseAutoencoder(code_dim=4, hidden=(16,)), path) is None
-
-
-def test_save_atomic_file_mode_stale_temporaries_and_failure(tmp_path, monkeypatch):
-    """Écriture atomique : fichier lisible par tous (cache partageable), fichiers temporaires
-    d'écritures tuées effacés s'ils ont plus de STALE_SECONDS, rien laissé si l'écriture échoue."""
-    old = time.time() - STALE_SECONDS - 60
-    stale, recent, unrelated = (tmp_path / ".a.pt.x1.tmp", tmp_path / ".b.pt.x2.tmp", tmp_path / "notes.tmp")
-    for path in (stale, recent, unrelated):
-        path.write_bytes(b"partiel")
-    for path in (stale, unrelated):
-        os.utime(path, (old, old))
-    target = tmp_path / "c.pt"
-    save_atomic({"x": 1}, target)
-    assert load(target) == {"x": 1} and target.stat().st_mode & 0o777 == 0o644
-    assert not stale.exists() and recent.exists() and unrelated.exists()
-
-    def disk_full(obj, handle):
-        handle.write(b"debut")
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(torch, "save", disk_full)
-    with pytest.raises(OSError, match="No space left"):
-        save_atomic({"x": 2}, target)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".b.pt.x2.tmp", "c.pt", "notes.tmp"]
-    assert load(target) == {"x": 1}

@@ -27,7 +27,7 @@ def test_batched_equals_per_image_loop(problem):
 
 def test_methods_lower_the_error(problem):
     decoder, targets, init = problem
-    before = inversion.per_image_error(decoder, init, targets)
+    before = inversion.decoding_errors(decoder, init, targets)
     for result in (inversion.invert_batched(decoder, targets, init, steps=200),
                    inversion.invert_lbfgs(decoder, targets, init, steps=50)):
         assert result.errors.sum() < 0.5 * before.sum()

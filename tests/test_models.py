@@ -3,9 +3,10 @@ import math
 import pytest
 import torch
 
-from helpers.models import (PIXEL_LIMIT, VAE, ConvAutoencoder, DenseAutoencoder, SmallCNN,
+from helpers.models import (VAE, ConvAutoencoder, DenseAutoencoder, SmallCNN,
                             linear_autoencoder)
-from helpers.objectives import sparse_kl_objective, vae_objective
+from helpers.validation import PIXEL_LIMIT
+from helpers.objectives import SparseKLObjective, VAEObjective
 from helpers.train import fit, reconstruction_mse
 
 
@@ -115,8 +116,8 @@ def test_unknown_activation():
 @pytest.mark.parametrize("make, loss", [
     (MODELS["dense"], reconstruction_mse),
     (MODELS["conv"], reconstruction_mse),
-    (MODELS["vae"], vae_objective()),
-    (lambda: DenseAutoencoder(4, (16,), code_activation="sigmoid"), sparse_kl_objective(0.1, 0.1)),
+    (MODELS["vae"], VAEObjective()),
+    (lambda: DenseAutoencoder(4, (16,), code_activation="sigmoid"), SparseKLObjective(0.1, 0.1)),
 ], ids=["dense", "conv", "vae", "dense-parcimonieux"])
 def test_batch_of_one_forward_and_training_step(images, make, loss):
     torch.manual_seed(0)

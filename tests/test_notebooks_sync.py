@@ -1,7 +1,6 @@
 """Les notebooks étudiants .ipynb ouverts par le bouton Colab suivent leurs sources MyST, n'ont ni
 sorties ni solutions, et chaque fonction à écrire y est suivie de sa vérification."""
 
-import ast
 import json
 import re
 import subprocess
@@ -16,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 from make_notebooks import TODO, notebook_pages, student_cells  # noqa: E402
 from myst_markdown import plain_markdown  # noqa: E402
+
+from course_solutions import solution_code_lines  # noqa: E402
 
 STUDENT_NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
@@ -59,36 +60,15 @@ def test_exercises_are_numbered_from_one_as_on_the_site(path):
     assert numbers == list(range(1, source.count("{exercise}") + 1))
 
 
-def _solution_lines(page: Path) -> tuple[set[str], set[str]]:
-    """Lignes de code propres aux solutions de la page (hors signatures et docstrings), et lignes
-    de code hors solutions."""
-    inside, outside, in_solution = set(), set(), False
-    for cell in jupytext.read(page).cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.split("\n"):
-                in_solution = (in_solution or "{solution-start}" in line) and \
-                    "{solution-end}" not in line
-            continue
-        lines = cell.source.split("\n")
-        kept = set(range(len(lines)))
-        if in_solution:
-            for node in ast.parse(cell.source).body:
-                if isinstance(node, ast.FunctionDef):  # signature et docstring restent
-                    kept -= set(range(node.lineno - 1, node.body[0].end_lineno))
-        target = inside if in_solution else outside
-        target.update(lines[i].strip() for i in kept if len(lines[i].strip()) > 12)
-    return inside - outside, outside
-
-
 @pytest.mark.parametrize("page", notebook_pages(), ids=lambda p: p.stem)
 def test_student_notebooks_contain_no_solution(page):
-    solution_code, _ = _solution_lines(page)
+    solution_code = solution_code_lines(page)
     notebook = page.with_suffix(".ipynb")
     student_code = "\n".join(_cells(notebook, "code"))
     leaked = [line for line in solution_code if line in student_code]
     assert not leaked, f"code de solution dans {notebook.name} : {leaked[:3]}"
     markdown = "\n".join(_cells(notebook, "markdown"))
-    assert "**Solution" not in markdown and "BEGIN SOLUTION" not in student_code
+    assert "**Solution" not in markdown
 
 
 @pytest.mark.parametrize("path", STUDENT_NOTEBOOKS, ids=lambda p: p.stem)
@@ -97,9 +77,13 @@ def test_every_stub_is_followed_by_its_check(path):
     for index, source in enumerate(code):
         if TODO not in source:  # fonction ordinaire, hors solution
             continue
+        following = "\n".join(code[index + 1:index + 3])
+        checked = set(re.findall(r"check_(\w+)\((\w+)\)", following))
+        checked = {name for check, name in checked if check == name}
+        for call in re.findall(r"check_all\(([^)]*)\)", following):
+            checked.update(name.strip() for name in call.split(","))
         for name in re.findall(r"^def (\w+)\(", source, re.M):
-            following = "\n".join(code[index + 1:index + 3])
-            assert f"check_{name}({name})" in following, f"{path.name} : {name} sans vérification"
+            assert name in checked, f"{path.name} : {name} sans vérification"
 
 
 SYNTHETIC_PAGE = '''Texte.

@@ -10,11 +10,11 @@ from helpers.train import fit
 
 
 @pytest.mark.parametrize("objective, model", [
-    (objectives.sparse_kl_objective(rho=0.1, beta=0.1), lambda: DenseAutoencoder(8, (32,), code_activation="sigmoid")),
-    (objectives.sparse_l1_objective(beta=1e-3), lambda: DenseAutoencoder(8, (32,))),
-    (objectives.contractive_objective(beta=1e-3), lambda: DenseAutoencoder(8, (32,))),
-    (objectives.denoising_objective(sigma=0.3), lambda: DenseAutoencoder(8, (32,))),
-    (objectives.vae_objective(beta=1.0), lambda: VAE(2, (32,))),
+    (objectives.SparseKLObjective(rho=0.1, beta=0.1), lambda: DenseAutoencoder(8, (32,), code_activation="sigmoid")),
+    (objectives.SparseL1Objective(beta=1e-3), lambda: DenseAutoencoder(8, (32,))),
+    (objectives.ContractiveObjective(beta=1e-3), lambda: DenseAutoencoder(8, (32,))),
+    (objectives.DenoisingObjective(sigma=0.3), lambda: DenseAutoencoder(8, (32,))),
+    (objectives.VAEObjective(beta=1.0), lambda: VAE(2, (32,))),
 ])
 def test_each_objective_trains(images, objective, model):
     torch.manual_seed(0)
@@ -27,7 +27,7 @@ def test_sparse_objective_lowers_mean_activation(images):
         torch.manual_seed(0)
         model = DenseAutoencoder(16, (32,), code_activation="sigmoid")
         fit(model, images, epochs=20, batch_size=16, lr=3e-3, progress=False,
-            loss=objectives.sparse_kl_objective(rho=0.05, beta=beta))
+            loss=objectives.SparseKLObjective(rho=0.05, beta=beta))
         return model.encode(images).mean().item()
 
     assert mean_activation(1.0) < 0.5 * mean_activation(0.0)
@@ -39,16 +39,16 @@ SIGMA = r"L'écart-type du bruit sigma doit être un réel positif ou nul"
 
 
 @pytest.mark.parametrize("factory, kwargs, match", [
-    *[(objectives.sparse_kl_objective, {"rho": rho, "beta": 0.1}, RHO)
+    *[(objectives.SparseKLObjective, {"rho": rho, "beta": 0.1}, RHO)
       for rho in (0.0, 1.0, -0.1, 1.5, math.nan)],
-    (objectives.sparse_kl_objective, {"rho": 0.1, "beta": -1.0}, BETA),
-    (objectives.sparse_l1_objective, {"beta": -1e-3}, BETA),
-    (objectives.sparse_l1_objective, {"beta": math.nan}, BETA),
-    (objectives.contractive_objective, {"beta": -0.5}, BETA),
-    (objectives.contractive_sigmoid_objective, {"beta": -0.5}, BETA),
-    (objectives.vae_objective, {"beta": -2.0}, BETA),
-    (objectives.vae_objective, {"beta": math.inf}, BETA),
-    *[(objectives.denoising_objective, {"sigma": sigma}, SIGMA) for sigma in (-0.1, math.nan, math.inf)],
+    (objectives.SparseKLObjective, {"rho": 0.1, "beta": -1.0}, BETA),
+    (objectives.SparseL1Objective, {"beta": -1e-3}, BETA),
+    (objectives.SparseL1Objective, {"beta": math.nan}, BETA),
+    (objectives.ContractiveObjective, {"beta": -0.5}, BETA),
+    (objectives.ContractiveSigmoidObjective, {"beta": -0.5}, BETA),
+    (objectives.VAEObjective, {"beta": -2.0}, BETA),
+    (objectives.VAEObjective, {"beta": math.inf}, BETA),
+    *[(objectives.DenoisingObjective, {"sigma": sigma}, SIGMA) for sigma in (-0.1, math.nan, math.inf)],
 ])
 def test_out_of_range_hyperparameters(factory, kwargs, match):
     """Refusés dès la construction de l'objectif, avant tout entraînement (jamais de perte NaN)."""
@@ -71,9 +71,9 @@ def test_gaussian_noise_statistics_and_clipping():
     assert torch.equal(add_gaussian_noise(x, 0.0), x)
 
 
-def test_contractive_sigmoid_objective_matches_general_one(images):
+def test_ContractiveSigmoidObjective_matches_general_one(images):
     torch.manual_seed(0)
     model = DenseAutoencoder(8, hidden=(), code_activation="sigmoid")
-    closed = objectives.contractive_sigmoid_objective(0.5)(model, images)
-    general = objectives.contractive_objective(0.5)(model, images)
+    closed = objectives.ContractiveSigmoidObjective(0.5)(model, images)
+    general = objectives.ContractiveObjective(0.5)(model, images)
     assert torch.allclose(closed, general, rtol=1e-5)

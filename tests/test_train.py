@@ -4,8 +4,9 @@ import pytest
 import torch
 
 from helpers.models import VAE, ConvAutoencoder, DenseAutoencoder
-from helpers.objectives import sparse_kl_objective, vae_objective
-from helpers.train import encode, evaluate, fit, fit_cached, minibatches, reconstruct, reconstruction_mse
+from helpers.objectives import SparseKLObjective, VAEObjective
+from helpers.checkpoints import fit_cached
+from helpers.train import encode, evaluate, fit, minibatches, reconstruct, reconstruction_mse
 
 
 def test_minibatches_cover_every_index_once():
@@ -27,7 +28,7 @@ def test_training_lowers_the_loss(images):
 @pytest.mark.parametrize("make, loss", [
     (lambda: DenseAutoencoder(code_dim=4, hidden=(32,)), reconstruction_mse),
     (lambda: ConvAutoencoder(channels=(4, 8, 16)), reconstruction_mse),
-    (lambda: VAE(latent_dim=2, hidden=(32,)), vae_objective()),  # tirages ε compris
+    (lambda: VAE(latent_dim=2, hidden=(32,)), VAEObjective()),  # tirages ε compris
 ], ids=["dense", "conv", "vae"])
 def test_same_seed_same_losses(images, make, loss):
     """Sur le CPU, la même graine donne exactement les mêmes pertes ; une autre graine (ordre des
@@ -105,7 +106,7 @@ def test_images_in_0_255_are_refused_by_training(images, train, dtype, match):
     """Refusées avant tout calcul, même quand la perte n'appelle pas ``model(x)`` (parcimonie)."""
     model = DenseAutoencoder(code_dim=4, hidden=(16,), code_activation="sigmoid")
     with pytest.raises(ValueError, match=match):
-        train(model, (images * 255).to(dtype), epochs=1, loss=sparse_kl_objective(0.1, 0.1),
+        train(model, (images * 255).to(dtype), epochs=1, loss=SparseKLObjective(0.1, 0.1),
               progress=False)
 
 
@@ -113,55 +114,6 @@ def test_divergence_is_reported_not_hidden(images):
     model = DenseAutoencoder(code_dim=2, hidden=(8,), output_activation="identity")
     with pytest.raises(FloatingPointError, match="divergé. Réduisez le taux d'apprentissage"):
         fit(model, images, epochs=3, lr=1e20, progress=False)
-
-
-def test_fit_cached_trains_once_then_loads(images, tmp_path, monkeypatch):
-    from helpers.train import fit_cached
-
-    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path))
-    torch.manual_seed(0)
-    first = DenseAutoencoder(code_dim=3, hidden=(16,))
-    h1 = fit_cached("ae", first, images, epochs=2, progress=False)
-    assert len(list(tmp_path.glob("ae-*.pt"))) == 1
-    torch.manual_seed(0)
-    second = DenseAutoencoder(code_dim=3, hidden=(16,))
-    calls = []
-    h2 = fit_cached("ae", second, images, epochs=2, progress=False, on_epoch_end=lambda e, m: calls.append(e))
-    assert calls == [] and h2.train_loss == h1.train_loss
-    for a, b in zip(first.parameters(), second.parameters()):
-        assert torch.equal(a, b)
-    # Une autre configuration (ici, un autre nombre d'époques) donne un autre fichier.
-    torch.manual_seed(0)
-    fit_cached("ae", DenseAutoencoder(code_dim=3, hidden=(16,)), images, epochs=1, progress=False)
-    assert len(list(tmp_path.glob("ae-*.pt"))) == 2
-
-
-def test_corrupted_cache_is_retrained_with_a_warning(images, tmp_path, monkeypatch):
-    from helpers.train import fit_cached
-
-    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path))
-    torch.manual_seed(0)
-    fit_cached("ae", DenseAutoencoder(code_dim=3, hidden=(16,)), images, epochs=1, progress=False)
-    (path,) = tmp_path.glob("ae-*.pt")
-    path.write_bytes(path.read_bytes()[:100])
-    torch.manual_seed(0)
-    with pytest.warns(UserWarning, match="illisible"):
-        history = fit_cached("ae", DenseAutoencoder(code_dim=3, hidden=(16,)), images, epochs=1, progress=False)
-    assert math.isfinite(history.train_loss[0])
-    assert path.stat().st_size > 1000  # réécrit en entier
-
-
-def test_loss_description_distinguishes_captured_constants():
-    from functools import partial
-
-    from helpers.train import describe, reconstruction_mse
-
-    def make(beta):
-        return lambda model, x: beta * reconstruction_mse(model, x)
-
-    assert describe(make(0.1)) != describe(make(0.2))
-    assert describe(partial(max, key=1)) == describe(partial(max, key=1))
-    assert "reconstruction_mse" in describe(reconstruction_mse)
 
 
 def test_cosine_schedule_freezes_the_last_epoch(images):

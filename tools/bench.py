@@ -38,11 +38,12 @@ from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
 
 from helpers import inversion
+from helpers.checkpoints import fit_cached
 from helpers.config import data_dir
 from helpers.data import ensure_raw_files, load_mnist
 from helpers.models import VAE, DenseAutoencoder
 from helpers.objectives import vae_objective
-from helpers.train import fit, fit_cached
+from helpers.train import fit
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "results" / "benchmarks.json"

@@ -93,8 +93,8 @@ def seeded(seed: int) -> Iterator[None]:
     """Graines fixées pour torch, NumPy et ``random`` le temps du bloc ; l'état d'avant est rendu
     ensuite (sur le CPU et sur le périphérique du cours)."""
     kind = config.device().type
-    fork = (torch.random.fork_rng(devices=[]) if kind == "cpu"
-            else torch.random.fork_rng(device_type=kind))
+    fork = (torch.random.fork_rng(device_type=kind) if kind in ("cuda", "mps")
+            else torch.random.fork_rng(devices=[]))
     numpy_state, python_state = np.random.get_state(), random.getstate()
     try:
         with fork:
@@ -167,8 +167,10 @@ def _qualified_name(function: Callable) -> str:
 
 
 def _is_device_error(error: RuntimeError) -> bool:
+    """Les messages de PyTorch pour des tenseurs sur deux périphériques (CUDA, MPS, meta)."""
     text = str(error)
-    return "same device" in text or ("device" in text and "Expected" in text and "cpu" in text)
+    return any(sign in text for sign in ("same device", "expected device",
+                                         "Placeholder storage has not been allocated on MPS"))
 
 
 def _first_line(error: Exception) -> str:

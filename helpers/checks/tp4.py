@@ -1,8 +1,13 @@
-"""Vérifications des exercices du TP 4 (auto-encodeurs régularisés et débruitage)."""
+"""Vérifications des exercices du TP 4 (auto-encodeurs régularisés et débruitage).
+
+Chaque pénalité est vérifiée deux fois : sa valeur sur plusieurs lots (plusieurs ρ, plusieurs
+couches), puis son gradient, car c'est un terme de la perte. Comme dans le notebook, les couches et
+les modèles sont sur ``device`` ; les images de la sensibilité et du bruitage restent sur le CPU,
+comme ``x_test``.
+"""
 
 from __future__ import annotations
 
-import copy
 import math
 
 import torch
@@ -10,337 +15,476 @@ from torch import nn
 
 from .. import config
 from ..data import add_gaussian_noise
-from ..losses import bernoulli_kl, contractive_penalty_sigmoid, l1_penalty
+from ..losses import (bernoulli_kl, contractive_penalty, contractive_penalty_sigmoid, l1_penalty,
+                      sparse_kl_penalty)
 from ..models import DenseAutoencoder
-from ..train import encode, reconstruct
-from .core import WrongAnswer, as_float, as_tensor, close, exercise_check
+from .core import (Mistake, WrongAnswer, _qualified_name, exercise_check, expect, fresh,
+                   seeded)
 
 __all__ = ["check_sparse_kl_penalty", "check_l1_penalty", "check_closed_form_penalty",
            "check_sensitivity", "check_corrupt"]
 
-
-def _penalty_value(answer, what: str, per_item: dict[int, str]) -> float:
-    """La valeur d'une pénalité renvoyée ; ``per_item`` associe à une taille de tenseur le message
-    à donner si la fonction renvoie un vecteur de cette taille au lieu d'un nombre."""
-    if isinstance(answer, torch.Tensor) and answer.ndim == 1 and answer.numel() in per_item:
-        raise WrongAnswer(per_item[answer.numel()])
-    return as_float(answer, what)
+# L'état aléatoire global pendant chaque appel comparé : un tirage fait sans le générateur demandé
+# donne le même résultat dans la réponse et dans l'erreur typique qui le reproduit.
+_GLOBAL_SEED = 12345
 
 
-def _differentiable(answer, what: str) -> None:
-    if not isinstance(answer, torch.Tensor) or not answer.requires_grad:
-        raise WrongAnswer(f"{what} a la bonne valeur, mais elle n'est pas dérivable : c'est un "
-                          "terme de la perte, il doit rester un tenseur torch relié au graphe de "
-                          "calcul (pas de .item(), de float() ni de NumPy, pas de "
-                          "torch.no_grad()).")
+# --- Dérivabilité des pénalités --------------------------------------------------------------
+
+
+def _gradients(value, leaves: list[torch.Tensor]) -> tuple[torch.Tensor, ...]:
+    """Le gradient de ``value`` par rapport à chacun des ``leaves`` ; des zéros là où le graphe de
+    calcul ne les relie pas (valeur détachée, nombre Python, tableau NumPy)."""
+    if isinstance(value, torch.Tensor) and value.requires_grad:
+        grads = torch.autograd.grad(value.sum(), leaves, allow_unused=True)
+    else:
+        grads = (None,) * len(leaves)
+    return tuple(torch.zeros_like(leaf) if g is None else g for leaf, g in zip(leaves, grads))
+
+
+def _expect_differentiable(answer, reference, cases, *, leaves, wrt: str) -> None:
+    """La pénalité a déjà la bonne valeur : son gradient par rapport aux tenseurs
+    ``leaves(arguments)`` doit aussi être le bon."""
+    def run(function, case):
+        arguments = fresh(case)
+        return _gradients(function(*arguments), leaves(arguments))
+
+    expect(answer, reference, cases, run=run, mistakes=[
+        Mistake(lambda *arguments: reference(*arguments).item(),
+                f"La pénalité a la bonne valeur, mais elle n'est pas dérivable par rapport à {wrt} : "
+                "c'est un terme de la perte, elle doit rester un tenseur torch relié au graphe de "
+                "calcul (pas de .item(), de float() ni de NumPy, pas de torch.no_grad())."),
+    ], otherwise=f"La pénalité a la bonne valeur, mais pas le bon gradient par rapport à {wrt} : "
+                 "tout le calcul doit rester en opérations torch, relié au graphe de calcul.")
 
 
 # --- Pénalité de Kullback–Leibler ------------------------------------------------------------
 
 
-def _kl(p, q):
-    """KL(p ‖ q) entre lois de Bernoulli, terme à terme."""
-    return p * torch.log(p / q) + (1 - p) * torch.log((1 - p) / (1 - q))
+def _bernoulli_kl(p, q, *, terms=2):
+    """KL(p ‖ q) entre lois de Bernoulli, terme à terme (``terms=1`` : sans le second terme)."""
+    first = p * torch.log(p / q)
+    return first if terms == 1 else first + (1 - p) * torch.log((1 - p) / (1 - q))
 
 
-@exercise_check
+def _sparse_kl(h, rho, *, over=0, reverse=False, terms=2, reduce=torch.sum, base=math.e):
+    """La pénalité Σ_j KL(ρ ‖ ρ̂_j) et ses variantes fautives : ρ̂ moyenné sur l'axe ``over``
+    (``None`` : chaque activation h_ij), divergence inversée ou privée de son second terme,
+    divergences réduites par ``reduce``, logarithme de base ``base``."""
+    rho_hat = h if over is None else h.mean(dim=over)
+    rho = torch.as_tensor(rho, dtype=h.dtype)
+    kl = _bernoulli_kl(rho_hat, rho) if reverse else _bernoulli_kl(rho, rho_hat, terms=terms)
+    return reduce(kl) / math.log(base)
+
+
+def _codes(n: int, p: int, seed: int) -> torch.Tensor:
+    """Un lot de n codes de taille p dans ]0,05 ; 0,95[, dérivable, sur le CPU comme
+    ``encode(model, x_test)``."""
+    generator = torch.Generator().manual_seed(seed)
+    return (0.05 + 0.9 * torch.rand(n, p, generator=generator)).requires_grad_()
+
+
+@exercise_check(forbidden=[sparse_kl_penalty, bernoulli_kl])
 def check_sparse_kl_penalty(sparse_kl_penalty) -> str:
     """``sparse_kl_penalty(h, rho)`` : Σ_j KL(ρ ‖ ρ̂_j), ρ̂_j activation moyenne de l'unité j."""
-    rho, n, p = 0.1, 6, 4
-    generator = torch.Generator().manual_seed(0)
-    h = (0.05 + 0.9 * torch.rand(n, p, generator=generator, dtype=torch.float64))
-    h = h.to(torch.float32).requires_grad_()
-    answer = sparse_kl_penalty(h, rho)
-    value = _penalty_value(answer, "La pénalité renvoyée", {
-        p: f"La fonction renvoie {p} valeurs, une divergence par unité : la pénalité est leur "
-           "somme.",
-        n: f"La fonction renvoie {n} valeurs, une par exemple : la pénalité est un seul nombre, "
-           "calculé à partir des activations moyennes sur le lot.",
-    })
-    x = h.detach().double()
-    rho_hat = x.mean(dim=0)
-    expected = bernoulli_kl(rho, rho_hat).sum().item()
-    if not close(value, expected):
-        mistakes = [
-            (_kl(rho_hat, torch.tensor(rho, dtype=torch.float64)).sum(),
-             "Vous calculez KL(ρ̂ ‖ ρ) : la divergence n'est pas symétrique, il faut KL(ρ ‖ ρ̂_j), "
-             "la cible ρ en premier."),
-            (_kl(torch.tensor(rho, dtype=torch.float64), x).sum(dim=1).mean(),
-             "Vous faites la moyenne sur le lot des divergences de chaque activation h_ij : la "
-             "pénalité porte sur l'activation moyenne ρ̂_j de chaque unité, calculée d'abord."),
-            (_kl(torch.tensor(rho, dtype=torch.float64), x).sum(),
-             "Vous sommez les divergences de chaque activation h_ij : la pénalité porte sur "
-             "l'activation moyenne ρ̂_j de chaque unité, calculée d'abord."),
-            (bernoulli_kl(rho, x.mean(dim=1)).sum(),
-             "Les activations moyennes sont calculées sur le mauvais axe : ρ̂_j est la moyenne de "
-             "l'unité j sur les exemples du lot (première dimension de h)."),
-            (bernoulli_kl(rho, rho_hat).mean(),
-             "Vous faites la moyenne des divergences des p unités : la pénalité est leur somme."),
-            ((rho * torch.log(rho / rho_hat)).sum(),
-             "Il manque le second terme de la divergence, (1 − ρ) log((1 − ρ)/(1 − ρ̂)) : celui "
-             "de l'événement « l'unité est éteinte »."),
-            (bernoulli_kl(rho, rho_hat).sum() / math.log(2),
-             "La pénalité est en logarithme de base 2 : utilisez le logarithme népérien "
-             "(torch.log)."),
-            (bernoulli_kl(rho, rho_hat).sum() / math.log(10),
-             "La pénalité est en logarithme décimal : utilisez le logarithme népérien "
-             "(torch.log)."),
-        ]
-        for wrong, message in mistakes:
-            if close(value, wrong.item()):
-                raise WrongAnswer(message)
-        raise WrongAnswer(f"Sur un petit lot connu, votre pénalité vaut {value:.5f}, ce n'est pas "
-                          "Σ_j KL(ρ ‖ ρ̂_j). Vérifiez ρ̂_j (moyenne sur le lot), la formule de la "
-                          "divergence entre lois de Bernoulli, puis la somme sur les unités.")
-    _differentiable(answer, "La pénalité")
-    return "Pénalité juste et dérivable sur un petit lot connu."
+    cases = [(_codes(6, 4, 0), 0.1), (_codes(9, 5, 1), 0.05), (_codes(4, 7, 2), 0.3)]
+    expect(sparse_kl_penalty, _sparse_kl, cases, what="La pénalité renvoyée", mistakes=[
+        Mistake(lambda h, rho: _sparse_kl(h, rho, reverse=True),
+                "Vous calculez KL(ρ̂ ‖ ρ) : la divergence n'est pas symétrique, il faut "
+                "KL(ρ ‖ ρ̂_j), la cible ρ en premier."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, over=None, reduce=lambda kl: kl.sum(1).mean()),
+                "Vous faites la moyenne sur le lot des divergences de chaque activation h_ij : la "
+                "pénalité porte sur l'activation moyenne ρ̂_j de chaque unité, calculée d'abord."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, over=None),
+                "Vous sommez les divergences de chaque activation h_ij : la pénalité porte sur "
+                "l'activation moyenne ρ̂_j de chaque unité, calculée d'abord."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, over=None, reduce=lambda kl: kl.sum(dim=1)),
+                "La fonction renvoie une valeur par exemple (les divergences de ses activations "
+                "h_ij) : la pénalité est un seul nombre, calculé à partir des activations moyennes "
+                "ρ̂_j sur le lot."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, over=1),
+                "Les activations moyennes sont calculées sur le mauvais axe : ρ̂_j est la moyenne "
+                "de l'unité j sur les exemples du lot (première dimension de h)."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, over=(0, 1)),
+                "Vous prenez une seule activation moyenne, sur tout le lot et toutes les unités : "
+                "il en faut une par unité j, ρ̂_j, moyenne sur les exemples (première dimension "
+                "de h)."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, reduce=torch.mean),
+                "Vous faites la moyenne des divergences des p unités : la pénalité est leur somme."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, reduce=lambda kl: kl),
+                "La fonction renvoie une divergence par unité : la pénalité est leur somme."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, terms=1),
+                "Il manque le second terme de la divergence, (1 − ρ) log((1 − ρ)/(1 − ρ̂)) : celui "
+                "de l'événement « l'unité est éteinte »."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, base=2),
+                "La pénalité est en logarithme de base 2 : utilisez le logarithme népérien "
+                "(torch.log)."),
+        Mistake(lambda h, rho: _sparse_kl(h, rho, base=10),
+                "La pénalité est en logarithme décimal : utilisez le logarithme népérien "
+                "(torch.log)."),
+    ], otherwise=lambda case, got, want: (
+        f"Avec ρ = {case[1]} sur un lot de codes de forme {tuple(case[0].shape)}, votre pénalité "
+        f"vaut {float(got):.5f} : ce n'est pas Σ_j KL(ρ ‖ ρ̂_j). Vérifiez ρ̂_j (moyenne sur le "
+        "lot), la formule de la divergence entre lois de Bernoulli, puis la somme sur les "
+        "unités."))
+    _expect_differentiable(sparse_kl_penalty, _sparse_kl, cases, leaves=lambda args: [args[0]],
+                           wrt="h")
+    return "Pénalité juste et dérivable sur trois lots, pour trois valeurs de ρ."
 
 
 # --- Pénalité ℓ1 -----------------------------------------------------------------------------
 
 
-@exercise_check
-def check_l1_penalty(l1_penalty_answer) -> str:
+def _l1(h):
+    """La référence : la norme ℓ1 de chaque code, moyennée sur le lot."""
+    return torch.linalg.vector_norm(h, ord=1, dim=1).mean()
+
+
+@exercise_check(forbidden=[l1_penalty])
+def check_l1_penalty(l1_penalty) -> str:
     """``l1_penalty(h)`` : ‖h_i‖₁ moyen sur le lot."""
-    n, p = 5, 3
-    generator = torch.Generator().manual_seed(0)
     # Des coordonnées négatives : la pénalité est définie pour tout code, pas seulement ReLU.
-    h = torch.randn(n, p, generator=generator).requires_grad_()
-    answer = l1_penalty_answer(h)
-    value = _penalty_value(answer, "La pénalité renvoyée", {
-        n: f"La fonction renvoie {n} valeurs, une norme par exemple : la pénalité est leur "
-           "moyenne sur le lot.",
-        p: f"La fonction renvoie {p} valeurs, une par coordonnée du code : la pénalité est un "
-           "seul nombre.",
-    })
-    x = h.detach().double()
-    expected = l1_penalty(x).item()
-    if not close(value, expected):
-        mistakes = [
-            (x.abs().sum(),
-             "Vous renvoyez la somme des normes sur le lot : la pénalité est leur moyenne sur les "
-             "exemples (elle ne doit pas dépendre de la taille du lot)."),
-            (x.abs().mean(),
-             "Vous faites la moyenne de toutes les coordonnées : il faut sommer les |h_ij| de "
-             "chaque code (la norme ℓ1), puis faire la moyenne sur les exemples seulement."),
-            (x.abs().sum(dim=0).mean(),
-             "La somme et la moyenne sont prises sur les mauvais axes : la norme ℓ1 somme les "
-             "coordonnées d'un code (dimension 1), la moyenne porte sur les exemples "
-             "(dimension 0)."),
-            (x.sum(dim=1).mean(),
-             "Il manque les valeurs absolues : ‖h‖₁ = Σ_j |h_j|. Sur un code ReLU cela ne change "
-             "rien, mais la pénalité doit être juste pour tout code."),
-            (x.sum(dim=1).abs().mean(),
-             "La valeur absolue est prise après la somme des coordonnées : ‖h‖₁ = Σ_j |h_j|, la "
-             "valeur absolue de chaque coordonnée d'abord."),
-            (x.pow(2).sum(dim=1).mean(),
-             "Vous calculez le carré de la norme euclidienne (pénalité issue d'une loi a priori "
-             "gaussienne) : il faut la norme ℓ1, somme des valeurs absolues."),
-            (x.norm(dim=1).mean(),
-             "Vous calculez la norme euclidienne ℓ2 : il faut la norme ℓ1, somme des valeurs "
-             "absolues."),
-        ]
-        for wrong, message in mistakes:
-            if close(value, wrong.item()):
-                raise WrongAnswer(message)
-        raise WrongAnswer(f"Sur un petit lot connu, votre pénalité vaut {value:.5f} ; ce n'est pas "
-                          "la norme ℓ1 de chaque code moyennée sur le lot.")
-    _differentiable(answer, "La pénalité")
-    return "Pénalité ℓ1 juste et dérivable sur un petit lot connu."
+    cases = [(torch.randn(n, p, generator=torch.Generator().manual_seed(seed)).requires_grad_(),)
+             for n, p, seed in [(5, 3, 0), (8, 4, 1), (3, 6, 2)]]
+    expect(l1_penalty, _l1, cases, what="La pénalité renvoyée", mistakes=[
+        Mistake(lambda h: h.abs().sum(),
+                "Vous renvoyez la somme des normes sur le lot : la pénalité est leur moyenne sur "
+                "les exemples (elle ne doit pas dépendre de la taille du lot)."),
+        Mistake(lambda h: h.abs().mean(),
+                "Vous faites la moyenne de toutes les coordonnées : il faut sommer les |h_ij| de "
+                "chaque code (la norme ℓ1), puis faire la moyenne sur les exemples seulement."),
+        Mistake(lambda h: h.abs().sum(dim=0).mean(),
+                "La somme et la moyenne sont prises sur les mauvais axes : la norme ℓ1 somme les "
+                "coordonnées d'un code (dimension 1), la moyenne porte sur les exemples "
+                "(dimension 0)."),
+        Mistake(lambda h: h.sum(dim=1).mean(),
+                "Il manque les valeurs absolues : ‖h‖₁ = Σ_j |h_j|. Sur un code ReLU cela ne "
+                "change rien, mais la pénalité doit être juste pour tout code."),
+        Mistake(lambda h: h.sum(dim=1).abs().mean(),
+                "La valeur absolue est prise après la somme des coordonnées : ‖h‖₁ = Σ_j |h_j|, "
+                "la valeur absolue de chaque coordonnée d'abord."),
+        Mistake(lambda h: h.pow(2).sum(dim=1).mean(),
+                "Vous calculez le carré de la norme euclidienne (pénalité issue d'une loi a priori "
+                "gaussienne) : il faut la norme ℓ1, somme des valeurs absolues."),
+        Mistake(lambda h: h.norm(dim=1).mean(),
+                "Vous calculez la norme euclidienne ℓ2 : il faut la norme ℓ1, somme des valeurs "
+                "absolues."),
+        Mistake(lambda h: h.abs().sum(dim=1),
+                "La fonction renvoie une norme par exemple : la pénalité est leur moyenne sur le "
+                "lot, un seul nombre."),
+        Mistake(lambda h: h.abs().mean(dim=0),
+                "La fonction renvoie une valeur par coordonnée du code : la pénalité est un seul "
+                "nombre, la norme ℓ1 de chaque code moyennée sur le lot."),
+    ], otherwise=lambda case, got, want: (
+        f"Sur un lot de codes de forme {tuple(case[0].shape)}, votre pénalité vaut "
+        f"{float(got):.5f} : ce n'est pas la norme ℓ1 de chaque code moyennée sur le lot."))
+    _expect_differentiable(l1_penalty, _l1, cases, leaves=lambda args: [args[0]], wrt="h")
+    return "Pénalité ℓ1 juste et dérivable sur trois lots de codes."
 
 
 # --- Pénalité contractive en forme close ------------------------------------------------------
 
+_N_INPUTS = 12  # le même n pour toutes les couches : chaque lot convient à chaque couche
 
-def _layer(n: int, p: int, seed: int) -> nn.Linear:
-    with torch.random.fork_rng(devices=[]):  # sans toucher au générateur global du notebook
-        torch.manual_seed(seed)
-        layer = nn.Linear(n, p).to(config.device())
+# La différentiation automatique calcule la jacobienne sans la forme close demandée.
+_AUTOGRAD = [contractive_penalty, torch.func.jacrev, torch.func.jacfwd,
+             torch.autograd.functional.jacobian, torch.autograd.grad, torch.autograd.backward]
+
+
+def _jacobian_penalty(x, layer):
+    """La référence, sans la forme close : les jacobiennes de f(x) = σ(W x + b), exemple par
+    exemple, par différentiation automatique."""
+    def encoder(v):
+        return torch.sigmoid(layer(v))
+
+    jacobians = torch.func.vmap(torch.func.jacrev(encoder))(x.reshape(len(x), -1))
+    return jacobians.pow(2).sum(dim=(1, 2)).mean()
+
+
+def _closed_form(x, layer, *, power=2, norms=lambda w: w.pow(2).sum(dim=1), activation=True,
+                 bias=True, reduce=lambda terms: terms.sum(dim=1).mean()):
+    """La forme close et ses variantes fautives : puissance de h_j(1 − h_j), normes tirées de W,
+    activation ou pré-activation, biais, réduction du tableau (N, p) des termes."""
+    x = x.reshape(len(x), -1)
+    a = layer(x) if bias else x @ layer.weight.T
+    h = torch.sigmoid(a) if activation else a
+    return reduce((h * (1 - h)).pow(power) * norms(layer.weight))
+
+
+def _layer(p: int, seed: int, scale: float) -> nn.Linear:
+    """Une couche n → p sur ``device`` ; ``scale`` met des unités loin de la saturation comme près
+    d'elle."""
+    with seeded(seed):
+        layer = nn.Linear(_N_INPUTS, p)
     with torch.no_grad():
-        layer.weight.mul_(3.0)  # des unités loin de la saturation comme près d'elle
-    return layer
+        layer.weight.mul_(scale)
+    return layer.to(config.device())
 
 
-def _closed_form_mistakes(x: torch.Tensor, layer: nn.Linear) -> list[tuple[float, str]]:
-    # Calculs de référence sur le CPU en double précision (MPS ne connaît pas float64).
-    weight, bias = layer.weight.detach().cpu().double(), layer.bias.detach().cpu().double()
-    x = x.detach().cpu().reshape(len(x), -1).double()
-    a = x @ weight.T + bias
-    h, no_bias = torch.sigmoid(a), torch.sigmoid(x @ weight.T)
-    rows, columns = weight.pow(2).sum(dim=1), weight.pow(2).sum(dim=0)
-    slope2 = (h * (1 - h)).pow(2)
-    return [
-        (((h * (1 - h)) * rows).sum(dim=1).mean(),
-         "Le facteur h_j(1 − h_j) doit être élevé au carré : c'est la dérivée de la sigmoïde, et "
-         "chaque coefficient de la jacobienne est mis au carré."),
-        ((slope2 * columns).sum(dim=1).mean() if len(columns) == len(rows) else None,
-         "Vous utilisez les normes des colonnes de W : il faut celles des lignes W_j,:, une par "
-         "unité j du code (W a la forme p × n)."),
-        ((slope2 * rows).sum(dim=1).sum(),
-         "Vous sommez sur le lot : la pénalité est la moyenne de ‖J_f(x_i)‖²_F sur les exemples."),
-        ((slope2 * rows).mean(),
-         "Vous faites aussi la moyenne sur les unités du code : ‖J_f(x)‖²_F est une somme sur "
-         "les unités j ; seule l'étape sur les exemples du lot est une moyenne."),
-        (((a * (1 - a)).pow(2) * rows).sum(dim=1).mean(),
-         "Vous utilisez la pré-activation W x + b au lieu de l'activation h = σ(W x + b)."),
-        ((slope2.sum(dim=1) * weight.pow(2).sum()).mean(),
-         "Chaque terme (h_j(1 − h_j))² doit être multiplié par la norme de la ligne j de W, pas "
-         "par la norme de toute la matrice."),
-        (((no_bias * (1 - no_bias)).pow(2) * rows).sum(dim=1).mean(),
-         "Le biais b est oublié : les activations sont h = σ(W x + b)."),
-    ]
+def _batch(shape: tuple[int, ...], seed: int) -> torch.Tensor:
+    """Des vecteurs (N, n) ou des images (N, 1, H, W), sur ``device`` comme le lot du notebook."""
+    return torch.rand(shape, generator=torch.Generator().manual_seed(seed)).to(config.device())
 
 
-@exercise_check
-def check_closed_form_penalty(closed_form_penalty) -> str:
-    """``closed_form_penalty(x, layer)`` : ‖J_f(x)‖²_F moyen pour f(x) = σ(W x + b)."""
-    device = config.device()
-    generator = torch.Generator().manual_seed(0)
-    cases = [  # une couche carrée (lignes et colonnes de même taille), puis des images à aplatir
-        (_layer(6, 6, 0), torch.rand(4, 6, generator=generator).to(device)),
-        (_layer(12, 5, 1), torch.rand(4, 1, 3, 4, generator=generator).to(device)),
-    ]
-    for index, (layer, x) in enumerate(cases):
-        try:
-            answer = closed_form_penalty(x, layer)
-        except RuntimeError:
-            if x.ndim == 2:
-                raise
-            raise WrongAnswer("Sur un lot d'images de forme (N, 1, H, W), la fonction échoue : "
+def _penalty_of(function, case):
+    """La pénalité que renvoie ``function`` ; un appel à la différentiation automatique ou un
+    échec sur une forme de lot est expliqué."""
+    x, layer = fresh(case)
+    try:
+        return function(x, layer)
+    except WrongAnswer as error:
+        used = next((name for name in map(_qualified_name, _AUTOGRAD)
+                     if str(error).startswith(f"Votre fonction appelle {name},")), None)
+        if used is None:
+            raise
+        raise WrongAnswer(f"Votre fonction appelle {used}, qui calcule la jacobienne par "
+                          "différentiation automatique : l'exercice demande la forme close, sans "
+                          "différentiation automatique. Écrivez le calcul vous-même à partir des "
+                          "activations h et des lignes de W.") from None
+    except RuntimeError as error:
+        shape, size = tuple(x.shape), f"nn.Linear({layer.in_features}, {layer.out_features})"
+        if x.ndim > 2:
+            raise WrongAnswer(f"Sur un lot d'images de forme {shape} et une couche {size}, votre "
+                              f"fonction échoue ({str(error).strip().splitlines()[0]}) : "
                               "aplatissez chaque image en un vecteur de taille n avant de "
                               "l'envoyer dans la couche.") from None
-        value = _penalty_value(answer, "La pénalité renvoyée", {
-            len(x): f"La fonction renvoie {len(x)} valeurs, une par exemple : la pénalité est "
-                    "leur moyenne sur le lot.",
-            layer.out_features: f"La fonction renvoie {layer.out_features} valeurs, une par unité "
-                                "du code : ‖J_f(x)‖²_F est leur somme, moyennée ensuite sur le "
-                                "lot.",
-        })
-        with torch.no_grad():
-            reference = copy.deepcopy(layer).cpu().double()
-            expected = contractive_penalty_sigmoid(x.cpu().double(), reference).item()
-        if not close(value, expected):
-            for wrong, message in _closed_form_mistakes(x, layer):
-                if wrong is not None and close(value, wrong.item()):
-                    raise WrongAnswer(message)
-            shape = "de vecteurs (N, n)" if x.ndim == 2 else "d'images (N, 1, H, W)"
-            raise WrongAnswer(f"Sur un petit lot {shape}, votre pénalité vaut {value:.5f} ; ce "
-                              "n'est pas la moyenne sur le lot de Σ_j (h_j(1 − h_j))² ‖W_j,:‖².")
-        if index == 0:
-            _differentiable(answer, "La pénalité")
-    return "Forme close juste (vecteurs et images) et dérivable."
+        raise WrongAnswer(f"Sur un lot de vecteurs de forme {shape} et une couche {size}, votre "
+                          f"fonction échoue ({str(error).strip().splitlines()[0]}) : elle doit "
+                          "convenir à un lot et à une couche de tailles quelconques.") from None
+
+
+def _closed_form_message(case, got, want) -> str:
+    x, layer = case
+    kind = "de vecteurs" if x.ndim == 2 else "d'images"
+    return (f"Sur un lot {kind} de forme {tuple(x.shape)} et une couche nn.Linear("
+            f"{layer.in_features}, {layer.out_features}), votre pénalité vaut {float(got):.5f} : "
+            "ce n'est pas la moyenne sur le lot de Σ_j (h_j(1 − h_j))² ‖W_j,:‖².")
+
+
+_CLOSED_FORM_MISTAKES = [
+    Mistake(lambda x, layer: _closed_form(x, layer, power=1),
+            "Le facteur h_j(1 − h_j) doit être élevé au carré : c'est la dérivée de la sigmoïde, "
+            "et chaque coefficient de la jacobienne est mis au carré."),
+    Mistake(lambda x, layer: _closed_form(x, layer, norms=lambda w: w.norm(dim=1)),
+            "Les normes des lignes de W doivent être élevées au carré : ‖W_j,:‖² = Σ_i W_ji²."),
+    Mistake(lambda x, layer: _closed_form(x, layer, norms=lambda w: w.pow(2).sum()),
+            "Chaque terme (h_j(1 − h_j))² doit être multiplié par la norme de la ligne j de W, pas "
+            "par la norme de toute la matrice."),
+    Mistake(lambda x, layer: _closed_form(x, layer, activation=False),
+            "Vous utilisez la pré-activation W x + b au lieu de l'activation h = σ(W x + b)."),
+    Mistake(lambda x, layer: _closed_form(x, layer, bias=False),
+            "Le biais b est oublié : les activations sont h = σ(W x + b)."),
+    Mistake(lambda x, layer: _closed_form(x, layer, reduce=lambda terms: terms.sum()),
+            "Vous sommez sur le lot : la pénalité est la moyenne de ‖J_f(x_i)‖²_F sur les "
+            "exemples."),
+    Mistake(lambda x, layer: _closed_form(x, layer, reduce=torch.mean),
+            "Vous faites aussi la moyenne sur les unités du code : ‖J_f(x)‖²_F est une somme sur "
+            "les unités j ; seule l'étape sur les exemples du lot est une moyenne."),
+    Mistake(lambda x, layer: _closed_form(x, layer, reduce=lambda terms: terms.sum(dim=1)),
+            "La fonction renvoie une valeur par exemple : la pénalité est leur moyenne sur le "
+            "lot."),
+    Mistake(lambda x, layer: _closed_form(x, layer, reduce=lambda terms: terms.mean(dim=0)),
+            "La fonction renvoie une valeur par unité du code : ‖J_f(x)‖²_F est leur somme, "
+            "moyennée ensuite sur le lot."),
+]
+
+
+@exercise_check(forbidden=[contractive_penalty_sigmoid, *_AUTOGRAD])
+def check_closed_form_penalty(closed_form_penalty) -> str:
+    """``closed_form_penalty(x, layer)`` : ‖J_f(x)‖²_F moyen pour f(x) = σ(W x + b), en forme
+    close ; la couche et le lot sont sur ``device``, comme dans le notebook."""
+    # Des couches carrées d'abord : les normes des colonnes de W s'y confondent pas avec celles
+    # des lignes ; une réponse qui prend les colonnes échoue sur les autres couches.
+    square = [(_batch((4, _N_INPUTS), 0), _layer(_N_INPUTS, 0, 3.0)),
+              (_batch((5, 1, 3, 4), 1), _layer(_N_INPUTS, 1, 1.5))]
+    other = [(_batch((3, 1, 4, 3), 2), _layer(5, 2, 3.0)),
+             (_batch((6, _N_INPUTS), 3), _layer(3, 3, 2.0))]
+    expect(closed_form_penalty, _jacobian_penalty, square, run=_penalty_of,
+           what="La pénalité renvoyée", otherwise=_closed_form_message, mistakes=[
+        Mistake(lambda x, layer: _closed_form(x, layer, norms=lambda w: w.pow(2).sum(dim=0)),
+                "Vous utilisez les normes des colonnes de W : il faut celles des lignes W_j,:, une "
+                "par unité j du code (W a la forme p × n)."),
+        *_CLOSED_FORM_MISTAKES])
+    expect(closed_form_penalty, _jacobian_penalty, other, run=_penalty_of,
+           what="La pénalité renvoyée", otherwise=_closed_form_message,
+           mistakes=_CLOSED_FORM_MISTAKES)
+    _expect_differentiable(closed_form_penalty, _jacobian_penalty, square[:1] + other[:1],
+                           leaves=lambda args: list(args[1].parameters()),
+                           wrt="la couche")
+    return ("Forme close juste (vecteurs et images, quatre couches) et dérivable par rapport aux "
+            "paramètres de la couche.")
 
 
 # --- Sensibilité du code ---------------------------------------------------------------------
 
 
-def _perturbations(images, radius, seed, per_image=True, normalise=True):
-    noise = torch.randn(images.shape, generator=torch.Generator().manual_seed(seed))
-    if not normalise:
-        return radius * noise
-    if per_image:
-        return radius * noise / noise.flatten(1).norm(dim=1)[:, None, None, None]
-    return radius * noise / noise.norm()
+def _sensitivity(model, images, radius=0.5, seed=0, *, draw="generator", normalise="image",
+                 divide=True, axis=1, output="code"):
+    """La sensibilité de référence, en float64 sur le CPU, et ses variantes fautives : tirage de ε
+    sans le générateur, normalisation de tout le lot ou aucune, pas de division par radius, norme
+    sur le mauvais axe, reconstruction au lieu du code."""
+    model = model.to("cpu", torch.float64).eval()
+    generator = torch.Generator().manual_seed(seed) if draw == "generator" else None
+    noise = torch.randn(images.shape, generator=generator).double()
+    if normalise == "image":
+        noise = noise / noise.flatten(1).norm(dim=1)[:, None, None, None]
+    elif normalise == "batch":
+        noise = noise / noise.norm()
+    x = images.double()
+    f = model.encode if output == "code" else model
+    with torch.no_grad():
+        change = f(x + radius * noise) - f(x)
+    norms = change.flatten(1).norm(dim=1) if axis == 1 else change.norm(dim=0)
+    return (norms / (radius if divide else 1.0)).mean()
+
+
+def _autoencoder(code_dim: int, hidden: tuple[int, ...], code_activation: str, scale: float,
+                 seed: int) -> DenseAutoencoder:
+    """Un petit auto-encodeur (12 pixels) sur ``device`` ; ``scale`` rend le code assez sensible
+    pour distinguer les variantes."""
+    with seeded(seed):
+        model = DenseAutoencoder(code_dim, hidden=hidden, code_activation=code_activation,
+                                 input_dim=12)
+    with torch.no_grad():
+        for weight in model.parameters():
+            weight.mul_(scale)
+    return model.to(config.device())
+
+
+def _images(shape: tuple[int, ...], seed: int) -> torch.Tensor:
+    """Des images dans [0, 1] sur le CPU, comme ``x_test``."""
+    return torch.rand(shape, generator=torch.Generator().manual_seed(seed))
+
+
+def _under_global_seed(function, case):
+    with seeded(_GLOBAL_SEED):
+        return function(*fresh(case))
 
 
 @exercise_check
 def check_sensitivity(sensitivity) -> str:
-    """``sensitivity(model, images, radius, seed)`` : moyenne de ‖f(x + δ) − f(x)‖ / radius."""
-    with torch.random.fork_rng(devices=[]):  # sans toucher au générateur global du notebook
-        torch.manual_seed(0)
-        model = DenseAutoencoder(3, hidden=(8,), code_activation="sigmoid", input_dim=12)
-    model = model.to(config.device())
-    with torch.no_grad():
-        for weight in model.parameters():
-            weight.mul_(3.0)  # un code assez sensible pour distinguer les variantes
-    images = torch.rand(5, 1, 3, 4, generator=torch.Generator().manual_seed(1))
-    radius, seed = 0.25, 3
-    value = as_float(sensitivity(model, images, radius, seed), "La sensibilité renvoyée")
-
-    def measure(delta, on=encode, divide=True, dim=1):
-        change = on(model, images + delta) - on(model, images)
-        norms = change.flatten(1).norm(dim=1) if dim == 1 else change.norm(dim=0)
-        return (norms / (radius if divide else 1.0)).mean().item()
-
-    delta = _perturbations(images, radius, seed)
-    expected = measure(delta)
-    if close(value, expected):
-        return "Sensibilité juste sur un petit modèle connu."
-    mistakes = [
-        (measure(delta, divide=False),
-         "La valeur est la variation moyenne du code, sans la division par radius, la norme de "
-         "la perturbation."),
-        (measure(_perturbations(images, radius, seed, per_image=False)),
-         "Les perturbations sont normalisées toutes ensemble : chaque δ_i doit avoir la norme "
-         "radius, normalisez image par image."),
-        (measure(_perturbations(images, radius, seed, normalise=False)),
-         "Les perturbations ne sont pas normalisées : δ_i = radius · ε_i / ‖ε_i‖ a exactement la "
-         "norme radius, alors que radius · ε_i est bien plus grand."),
-        (measure(delta, dim=0),
-         "La norme du changement de code est prise sur le mauvais axe : elle se calcule pour "
-         "chaque image, sur les p coordonnées de son code (dimension 1)."),
-        (measure(delta, on=reconstruct),
-         "Vous mesurez la sensibilité de la reconstruction model(x) : il s'agit de celle du code "
-         "f(x), donné par encode(model, x)."),
-    ]
-    for wrong, message in mistakes:
-        if close(value, wrong):
-            raise WrongAnswer(message)
-    raise WrongAnswer(f"Sur un petit modèle connu, votre sensibilité vaut {value:.5f}, pas la "
-                      "valeur attendue. Vérifiez le tirage de ε (torch.randn(images.shape, "
-                      "generator=torch.Generator().manual_seed(seed))), la normalisation de δ_i "
-                      "image par image, puis la moyenne de ‖f(x_i + δ_i) − f(x_i)‖ / radius.")
+    """``sensitivity(model, images, radius, seed)`` : moyenne de ‖f(x + δ) − f(x)‖ / radius ; le
+    modèle est sur ``device``, les images sur le CPU, comme dans le notebook."""
+    cases = [(_autoencoder(3, (8,), "sigmoid", 3.0, 0), _images((5, 1, 3, 4), 1), 0.25, 3),
+             (_autoencoder(4, (), "sigmoid", 2.0, 1), _images((7, 1, 3, 4), 2), 0.5, 0),
+             (_autoencoder(2, (6,), "tanh", 2.0, 2), _images((4, 1, 3, 4), 3), 1.0, 11)]
+    expect(sensitivity, _sensitivity, cases, run=_under_global_seed,
+           what="La sensibilité renvoyée", mistakes=[
+        Mistake(lambda *a: _sensitivity(*a, divide=False),
+                "La valeur est la variation moyenne du code, sans la division par radius, la norme "
+                "de la perturbation."),
+        Mistake(lambda *a: _sensitivity(*a, normalise="batch"),
+                "Les perturbations sont normalisées toutes ensemble : chaque δ_i doit avoir la "
+                "norme radius, normalisez image par image."),
+        Mistake(lambda *a: _sensitivity(*a, normalise=None),
+                "Les perturbations ne sont pas normalisées : δ_i = radius · ε_i / ‖ε_i‖ a "
+                "exactement la norme radius, alors que radius · ε_i est bien plus grand."),
+        Mistake(lambda *a: _sensitivity(*a, axis=0),
+                "La norme du changement de code est prise sur le mauvais axe : elle se calcule "
+                "pour chaque image, sur les p coordonnées de son code (dimension 1)."),
+        Mistake(lambda *a: _sensitivity(*a, output="reconstruction"),
+                "Vous mesurez la sensibilité de la reconstruction model(x) : il s'agit de celle du "
+                "code f(x), donné par encode(model, x)."),
+        Mistake(lambda *a: _sensitivity(*a, draw="global"),
+                "Les perturbations sont tirées sans le générateur demandé : ε doit être "
+                "torch.randn(images.shape, generator=torch.Generator().manual_seed(seed)), pour "
+                "que la mesure soit reproductible."),
+    ], otherwise=lambda case, got, want: (
+        f"Avec radius = {case[2]} et seed = {case[3]}, votre sensibilité vaut {float(got):.5f}, "
+        "pas la valeur attendue. Vérifiez le tirage de ε (torch.randn(images.shape, "
+        "generator=torch.Generator().manual_seed(seed))), la normalisation de δ_i image par "
+        "image, puis la moyenne de ‖f(x_i + δ_i) − f(x_i)‖ / radius."))
+    return "Sensibilité juste sur trois petits modèles, pour trois rayons et trois graines."
 
 
 # --- Corruption par un bruit gaussien ---------------------------------------------------------
 
 
-@exercise_check
+def _corrupt(images, sigma, clip=True, generator=None, *, draw="generator", scale=lambda s: s,
+             combine="add", clipping="argument"):
+    """La corruption de référence et ses variantes fautives : tirage de ε (sans le générateur,
+    uniforme, le même pour toutes les images), facteur du bruit, bruit ajouté, seul ou
+    multiplicatif, troncature (toujours, jamais, du bruit seul)."""
+    shape = images.shape[1:] if draw == "shared" else images.shape
+    draws = {"generator": torch.randn, "shared": torch.randn, "uniform": torch.rand}
+    noise = (torch.randn(shape) if draw == "global"
+             else draws[draw](shape, generator=generator)) * scale(sigma)
+    if clipping == "noise" and clip:
+        noise = noise.clamp(0.0, 1.0)
+    noisy = (images + noise if combine == "add" else noise if combine == "noise"
+             else images * (1 + noise))
+    return noisy.clamp(0.0, 1.0) if clipping == "always" or clipping == "argument" and clip else noisy
+
+
+def _noisy_images(function, case):
+    """L'image bruitée, la fonction appelée comme dans le notebook (clip et generator nommés)."""
+    images, sigma, clip, generator = fresh(case)
+    with seeded(_GLOBAL_SEED):
+        return function(images, sigma, clip=clip, generator=generator)
+
+
+def _images_after(function, case):
+    """Les images reçues, après l'appel : elles doivent être intactes."""
+    images, sigma, clip, generator = fresh(case)
+    function(images, sigma, clip=clip, generator=generator)
+    return images
+
+
+def _corrupt_message(case, got, want) -> str:
+    _, sigma, clip, _ = case
+    if clip and (got.min() < 0 or got.max() > 1):
+        return ("Avec clip=True, l'image bruitée doit être ramenée dans [0, 1] (certains pixels "
+                "sortent de cet intervalle).")
+    return (f"Avec sigma = {sigma} et clip={clip}, le résultat n'est pas x + σ ε"
+            f"{' ramené dans [0, 1]' if clip else ''}, pour ε = torch.randn(images.shape, "
+            "generator=generator).")
+
+
+@exercise_check(forbidden=[add_gaussian_noise])
 def check_corrupt(corrupt) -> str:
-    """``corrupt(images, sigma, clip, generator)`` : x + σ ε, ramené dans [0, 1] si ``clip``."""
-    images = torch.rand(3, 1, 4, 4, generator=torch.Generator().manual_seed(0))
-    sigma, seed = 0.5, 7
-
-    def run(clip):
-        noisy = corrupt(images.clone(), sigma, clip=clip,
-                        generator=torch.Generator().manual_seed(seed))
-        return as_tensor(noisy, "L'image bruitée", tuple(images.shape)).cpu()
-
-    noise = torch.randn(images.shape, generator=torch.Generator().manual_seed(seed)).double()
-    x = images.double()
-    unclipped = run(False)
-    if not torch.equal(unclipped, run(False)):
-        raise WrongAnswer("Deux appels avec le même générateur donnent des bruits différents : "
-                          "tirez ε avec torch.randn(images.shape, generator=generator).")
-    if not close(unclipped, x + sigma * noise):
-        mistakes = [
-            (x + sigma**2 * noise,
-             "Le bruit est multiplié par σ² : σ est l'écart type du bruit, c'est par σ qu'il faut "
-             "multiplier ε."),
-            (x + math.sqrt(sigma) * noise,
-             "Le bruit est multiplié par √σ : σ est l'écart type du bruit, c'est par σ qu'il faut "
-             "multiplier ε."),
-            (x + noise, "Le bruit n'est pas multiplié par σ."),
-            (sigma * noise, "La fonction renvoie le bruit σ ε seul : il faut l'image bruitée "
-                            "x + σ ε."),
-            (x * (1 + sigma * noise), "Le bruit est multiplicatif : il doit s'ajouter à l'image, "
-                                      "x̃ = x + σ ε."),
-            ((x + sigma * noise).clamp(0, 1),
-             "Avec clip=False, l'image bruitée ne doit pas être ramenée dans [0, 1]."),
-        ]
-        for wrong, message in mistakes:
-            if close(unclipped, wrong):
-                raise WrongAnswer(message)
-        raise WrongAnswer("Avec clip=False, le résultat n'est pas x + σ ε pour "
-                          "ε = torch.randn(images.shape, generator=generator). Tirez-vous bien ε "
-                          "avec ce générateur et de la forme des images ?")
-    clipped = run(True)
-    if not close(clipped, add_gaussian_noise(images, sigma, clip=True,
-                                             generator=torch.Generator().manual_seed(seed))):
-        if clipped.min() < 0 or clipped.max() > 1:
-            raise WrongAnswer("Avec clip=True, l'image bruitée doit être ramenée dans [0, 1] "
-                              "(certains pixels sortent de cet intervalle).")
-        raise WrongAnswer("Avec clip=True, le résultat n'est pas x + σ ε ramené dans [0, 1] : "
-                          "c'est l'image bruitée qu'il faut tronquer, pas le bruit ni l'image "
-                          "d'origine.")
-    return "Corruption juste, avec et sans clipping."
+    """``corrupt(images, sigma, clip, generator)`` : x + σ ε, ramené dans [0, 1] si ``clip`` ; les
+    images sont sur le CPU, comme ``x_test``."""
+    cases = [(_images((3, 1, 4, 4), 0), 0.5, False, torch.Generator().manual_seed(7)),
+             (_images((4, 1, 5, 3), 1), 0.3, True, torch.Generator().manual_seed(3)),
+             (_images((2, 1, 28, 28), 2), 1.2, False, torch.Generator().manual_seed(11)),
+             (_images((5, 1, 4, 4), 3), 0.8, True, torch.Generator().manual_seed(5))]
+    expect(corrupt, _corrupt, cases, run=_noisy_images, what="L'image bruitée renvoyée",
+           otherwise=_corrupt_message, mistakes=[
+        Mistake(lambda *a, **k: _corrupt(*a, **k, scale=lambda s: s**2),
+                "Le bruit est multiplié par σ² : σ est l'écart type du bruit, c'est par σ qu'il "
+                "faut multiplier ε."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, scale=math.sqrt),
+                "Le bruit est multiplié par √σ : σ est l'écart type du bruit, c'est par σ qu'il "
+                "faut multiplier ε."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, scale=lambda s: 1.0),
+                "Le bruit n'est pas multiplié par σ."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, scale=lambda s: 0.5),
+                "Le bruit a toujours l'écart type 0,5, quel que soit l'argument sigma : "
+                "multipliez ε par le sigma reçu en argument."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, combine="noise"),
+                "La fonction renvoie le bruit σ ε seul : il faut l'image bruitée x + σ ε."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, combine="multiply"),
+                "Le bruit est multiplicatif : il doit s'ajouter à l'image, x̃ = x + σ ε."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, clipping="always"),
+                "Avec clip=False, l'image bruitée ne doit pas être ramenée dans [0, 1]."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, clipping="never"),
+                "Avec clip=True, l'image bruitée doit être ramenée dans [0, 1] (certains pixels "
+                "sortent de cet intervalle)."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, clipping="noise"),
+                "Avec clip=True, c'est le bruit σ ε qui est ramené dans [0, 1] : il faut tronquer "
+                "l'image bruitée x + σ ε."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, draw="global"),
+                "Le bruit est tiré sans le générateur reçu en argument : tirez ε avec "
+                "torch.randn(images.shape, generator=generator), pour que le bruit soit "
+                "reproductible."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, draw="uniform"),
+                "Le bruit est uniforme (torch.rand) : il doit être gaussien (torch.randn)."),
+        Mistake(lambda *a, **k: _corrupt(*a, **k, draw="shared"),
+                "Toutes les images reçoivent le même bruit : tirez ε de la forme du lot entier, "
+                "images.shape."),
+    ])
+    expect(corrupt, _corrupt, cases, run=_images_after, what="Le tenseur images reçu",
+           otherwise="La fonction modifie le tenseur images reçu en argument (opération en place, "
+                     "comme += ou add_) : dans le notebook, x_test serait changé. Calculez l'image "
+                     "bruitée dans un nouveau tenseur.")
+    return "Corruption juste, avec et sans clipping, pour quatre σ, formes et générateurs."
