@@ -125,11 +125,3 @@ class VAEObjective:
         logits, mu, logvar = model(x)
         return negative_elbo(x.flatten(1), logits, mu, logvar, beta=self.beta)[0]
 
-
-# TEMPORAIRE : anciens noms, le temps de mettre à jour les pages.
-sparse_kl_objective = SparseKLObjective
-sparse_l1_objective = SparseL1Objective
-contractive_objective = ContractiveObjective
-contractive_sigmoid_objective = ContractiveSigmoidObjective
-denoising_objective = DenoisingObjective
-vae_objective = VAEObjective

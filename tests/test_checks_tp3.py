@@ -87,7 +87,8 @@ def test_conv_params_wrong_answers_are_named(answer, fragment):
 
 
 @pytest.mark.parametrize("answer", [
-    lambda size, kernel, stride=1, padding=0: math.floor((size + 2 * padding - kernel) / stride) + 1,
+    lambda size, kernel, stride=1, padding=0: math.floor((size + 2 * padding - kernel) / stride)
+    + 1,
     lambda size, kernel, stride=1, padding=0: int((size + 2 * padding - kernel) / stride + 1),
     lambda size, kernel, stride=1, padding=0: nn.Conv2d(1, 1, kernel, stride, padding)(
         torch.zeros(1, 1, size, size)).shape[-1],

@@ -49,6 +49,11 @@ SIGMA = r"L'écart-type du bruit sigma doit être un réel positif ou nul"
     (objectives.VAEObjective, {"beta": -2.0}, BETA),
     (objectives.VAEObjective, {"beta": math.inf}, BETA),
     *[(objectives.DenoisingObjective, {"sigma": sigma}, SIGMA) for sigma in (-0.1, math.nan, math.inf)],
+    # Ni booléen ni texte :
+    (objectives.SparseKLObjective, {"rho": True, "beta": 0.1}, RHO),
+    (objectives.SparseKLObjective, {"rho": "0.1", "beta": 0.1}, RHO),
+    (objectives.SparseL1Objective, {"beta": True}, BETA),
+    (objectives.DenoisingObjective, {"sigma": "0.1"}, SIGMA),
 ])
 def test_out_of_range_hyperparameters(factory, kwargs, match):
     """Refusés dès la construction de l'objectif, avant tout entraînement (jamais de perte NaN)."""
@@ -77,3 +82,87 @@ def test_ContractiveSigmoidObjective_matches_general_one(images):
     closed = objectives.ContractiveSigmoidObjective(0.5)(model, images)
     general = objectives.ContractiveObjective(0.5)(model, images)
     assert torch.allclose(closed, general, rtol=1e-5)
+
+
+@pytest.mark.parametrize("model", [
+    DenseAutoencoder(8, hidden=(32,), code_activation="sigmoid"),    # une couche cachée
+    DenseAutoencoder(8, hidden=(), code_activation="relu"),          # pas de sigmoïde
+    VAE(2, (16,)),                                                   # pas d'attribut encoder
+], ids=["couche-cachee", "relu", "sans-encodeur"])
+def test_closed_form_contractive_penalty_refuses_other_encoders(images, model):
+    """La forme close ne vaut que pour Linear puis Sigmoid : ailleurs elle donnerait une pénalité
+    fausse sans rien dire (0,725 au lieu de 0,114 avec une couche cachée)."""
+    with pytest.raises(ValueError, match="une seule couche sigmoïde.*Utilisez ContractiveObjective"):
+        objectives.ContractiveSigmoidObjective(0.5)(model, images)
+
+
+def _mse(model, x):
+    return (model(x) - x).pow(2).mean()
+
+
+def test_objectives_against_their_formulas(images):
+    """Chaque objectif vaut MSE + β × pénalité, la pénalité calculée ici directement."""
+    torch.manual_seed(0)
+    model = DenseAutoencoder(8, hidden=(), code_activation="sigmoid")
+    h = model.encode(images)
+    rho_hat = h.mean(dim=0)
+    kl = (0.05 * torch.log(0.05 / rho_hat) + 0.95 * torch.log(0.95 / (1 - rho_hat))).sum()
+    value = objectives.SparseKLObjective(rho=0.05, beta=0.3)(model, images)
+    assert value.item() == pytest.approx((_mse(model, images) + 0.3 * kl).item(), rel=1e-5)
+    value = objectives.SparseL1Objective(beta=0.2)(model, images)
+    assert value.item() == pytest.approx((_mse(model, images) + 0.2 * h.abs().sum(dim=1).mean()).item(), rel=1e-5)
+    W = model.encoder[0].weight
+    jacobian_norms = ((h * (1 - h)).pow(2) * W.pow(2).sum(dim=1)).sum(dim=1).mean()
+    for objective in (objectives.ContractiveObjective(0.7), objectives.ContractiveSigmoidObjective(0.7)):
+        assert objective(model, images).item() == pytest.approx(
+            (_mse(model, images) + 0.7 * jacobian_norms).item(), rel=1e-4)
+
+
+def test_denoising_feeds_noisy_images_and_compares_with_clean_ones(images):
+    seen = []
+
+    class Recording(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.tensor(0.5))
+
+        def forward(self, x):
+            seen.append(x)
+            return self.w * x
+
+    model = Recording()
+    torch.manual_seed(3)
+    value = objectives.DenoisingObjective(sigma=0.4)(model, images)
+    (noisy,) = seen
+    assert noisy.min() >= 0 and noisy.max() <= 1 and not torch.equal(noisy, images)
+    assert value.item() == pytest.approx((0.5 * noisy - images).pow(2).mean().item(), rel=1e-6)
+    torch.manual_seed(3)  # même tirage que add_gaussian_noise sans générateur
+    expected = (images + 0.4 * torch.randn(images.shape)).clamp(0, 1)
+    assert torch.allclose(noisy, expected)
+    objectives.DenoisingObjective(sigma=0.4, clip=False)(model, images)
+    assert seen[-1].min() < 0
+    assert objectives.DenoisingObjective(0.0)(model, images).item() == pytest.approx(
+        (0.5 * images - images).pow(2).mean().item())
+
+
+def test_vae_loss_weights_the_kl_by_beta(images):
+    from helpers.losses import negative_elbo
+
+    torch.manual_seed(0)
+    model = VAE(2, (16,))
+    values = []
+    for beta in (1.0, 3.0):
+        torch.manual_seed(1)
+        values.append(objectives.VAEObjective(beta)(model, images).item())
+    torch.manual_seed(1)
+    logits, mu, logvar = model(images)
+    _, reconstruction, kl = negative_elbo(images.flatten(1), logits, mu, logvar)
+    assert values == pytest.approx([(reconstruction + kl).item(), (reconstruction + 3 * kl).item()], rel=1e-5)
+
+
+def test_objectives_are_frozen_and_described_by_their_repr():
+    objective = objectives.SparseKLObjective(rho=0.05, beta=0.001)
+    assert repr(objective) == "SparseKLObjective(rho=0.05, beta=0.001)"
+    assert objective == objectives.SparseKLObjective(0.05, 0.001)
+    with pytest.raises(AttributeError):
+        objective.beta = 1.0

@@ -42,7 +42,7 @@ from helpers.checkpoints import fit_cached
 from helpers.config import data_dir
 from helpers.data import ensure_raw_files, load_mnist
 from helpers.models import VAE, DenseAutoencoder
-from helpers.objectives import vae_objective
+from helpers.objectives import VAEObjective
 from helpers.train import fit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +97,7 @@ def bench_inversion(steps: int = 150, lr: float = 0.05, n: int = 5000, loop_n: i
     torch.manual_seed(0)  # le VAE du TP 5 : le cache de modèles le recharge s'il existe
     vae = VAE(latent_dim=2, hidden=(512, 256))
     fit_cached("tp5-vae-2", vae, train.images, epochs=15, batch_size=128, lr=1e-3, cosine=True,
-               loss=vae_objective(), progress=False)
+               loss=VAEObjective(), progress=False)
     vae.requires_grad_(False)
 
     def decoder(u):

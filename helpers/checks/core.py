@@ -25,7 +25,7 @@ import functools
 import inspect
 import random
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -50,24 +50,33 @@ class Mistake:
     message: str
 
 
-_forbidden: ContextVar[tuple[Callable, ...]] = ContextVar("forbidden", default=())
+DELEGATION = ("Votre fonction appelle {name}, la fonction du cours qui calcule justement ce qui est "
+              "demandé : écrivez le calcul vous-même (les autres fonctions de helpers restent "
+              "permises).")
+OBSERVATION_SEED = 12345  # état aléatoire global pendant chaque appel comparé (voir expect)
+
+_forbidden: ContextVar[dict[Callable, str]] = ContextVar("forbidden", default={})
 _declared: ContextVar[list[Mistake] | None] = ContextVar("declared", default=None)
 
 
 def exercise_check(verify: Callable[..., str] | None = None, *,
-                   forbidden: Sequence[Callable] = ()) -> Callable:
+                   forbidden: Sequence[Callable] | Mapping[Callable, str] = ()) -> Callable:
     """Fait de ``verify(answer)``, qui lève :class:`WrongAnswer` ou renvoie le message de réussite,
     la vérification appelée dans le notebook : elle affiche son verdict et ne renvoie rien.
 
-    ``forbidden`` : les fonctions du cours qui calculent justement ce que l'exercice demande ; une
-    réponse qui les appelle est refusée. Pendant la vérification, l'état aléatoire global (torch,
-    NumPy, random) est emprunté puis rendu tel quel au notebook."""
+    ``forbidden`` : les fonctions qui calculent justement ce que l'exercice demande (celles du cours,
+    ou d'une bibliothèque quand l'exercice demande de s'en passer) ; une réponse qui les appelle est
+    refusée, avec le message :data:`DELEGATION`, ou celui que donne ``forbidden`` (un dictionnaire
+    fonction → message, où ``{name}`` est le nom de la fonction). Pendant la vérification, l'état
+    aléatoire global (torch, NumPy, random) est emprunté puis rendu tel quel au notebook."""
     if verify is None:
         return functools.partial(exercise_check, forbidden=forbidden)
+    messages = dict(forbidden) if isinstance(forbidden, Mapping) else \
+        dict.fromkeys(forbidden, DELEGATION)
 
     @functools.wraps(verify)
     def check(answer) -> None:
-        token = _forbidden.set(tuple(forbidden))
+        token = _forbidden.set(messages)
         try:
             with seeded(0):
                 message = verify(answer)
@@ -84,7 +93,7 @@ def exercise_check(verify: Callable[..., str] | None = None, *,
             _forbidden.reset(token)
         print(f"✅ {message}")
 
-    check.forbidden = tuple(forbidden)
+    check.forbidden = tuple(messages)
     return check
 
 
@@ -121,7 +130,8 @@ def call(answer: Callable, *args, **kwargs):
                           f"signature de votre fonction ({error}) : gardez celle de l'énoncé.") from None
     except ValueError:  # fonction sans signature lisible (fonction C) : on l'appelle telle quelle
         pass
-    with _watching(_forbidden.get()) as used:
+    forbidden = _forbidden.get()
+    with _watching(forbidden) as used:
         try:
             result = answer(*args, **kwargs)
         except RuntimeError as error:
@@ -133,18 +143,16 @@ def call(answer: Callable, *args, **kwargs):
                 "images restent sur le CPU : envoyez chaque lot sur le périphérique du modèle avec "
                 ".to(device) avant de le lui donner.") from None
     if used:
-        raise WrongAnswer(f"Votre fonction appelle {used[0]}, la fonction du cours qui calcule "
-                          "justement ce qui est demandé : écrivez le calcul vous-même (les autres "
-                          "fonctions de helpers restent permises).")
+        raise WrongAnswer(forbidden[used[0]].format(name=_qualified_name(used[0])))
     return result
 
 
 @contextlib.contextmanager
-def _watching(functions: Sequence[Callable]) -> Iterator[list[str]]:
+def _watching(functions) -> Iterator[list[Callable]]:
     """Note, pendant le bloc, les appels à l'une des ``functions`` (même importée sous un autre
     nom) : le profileur de Python voit chaque appel de fonction."""
-    codes = {inspect.unwrap(f).__code__: _qualified_name(f) for f in functions}
-    used: list[str] = []
+    codes = {inspect.unwrap(f).__code__: f for f in functions}
+    used: list[Callable] = []
     if not codes:
         yield used
         return
@@ -207,21 +215,25 @@ def expect(answer: Callable, reference: Callable, cases: Sequence[tuple], *,
 
     ``cases`` : les arguments de chaque appel (une copie neuve pour chaque fonction appelée).
     ``run(function, case)`` : ce qu'on observe d'une fonction sur un cas (par défaut
-    ``function(*case)``). ``otherwise`` : le message neutre, ou une fonction
+    ``function(*case)``), toujours dans le même état aléatoire global : une erreur typique qui tire
+    au hasard sans le générateur demandé donne ainsi exactement ce que donne la réponse. ``otherwise`` : le message neutre, ou une fonction
     ``(case, observé, attendu) -> message`` du premier cas faux. Les observations sont comparées
     sur le CPU en float64, aux tolérances ``rtol`` et ``atol`` près.
     """
     declared = _declared.get()
     if declared is not None:
         declared.extend(mistakes)
-    run = run or _call_with
-    observed = [numeric(run(functools.partial(call, answer), case)) for case in cases]
-    expected = [numeric(run(reference, case)) for case in cases]
+    def observe(function, case):
+        with seeded(OBSERVATION_SEED):
+            return numeric((run or _call_with)(function, case))
+
+    observed = [observe(functools.partial(call, answer), case) for case in cases]
+    expected = [observe(reference, case) for case in cases]
     wrong = [i for i, (o, e) in enumerate(zip(observed, expected)) if not same(o, e, rtol, atol)]
     if not wrong:
         return
     for mistake in mistakes:
-        reproduced = (numeric(run(mistake.answer, case)) for case in cases)
+        reproduced = (observe(mistake.answer, case) for case in cases)
         if all(same(o, m, rtol, atol) for o, m in zip(observed, reproduced)):
             raise WrongAnswer(mistake.message)
     first = wrong[0]
@@ -333,30 +345,3 @@ def declared_mistakes() -> Iterator[list[Mistake]]:
     finally:
         _declared.reset(token)
 
-
-# --- TEMPORAIRE : ancien vocabulaire, le temps de réécrire les modules tp2 à tp6 --------------
-
-
-def as_float(value, what: str) -> float:
-    if isinstance(value, torch.Tensor):
-        if value.numel() != 1:
-            raise WrongAnswer(f"{what} doit être un nombre, pas un tenseur de forme "
-                              f"{tuple(value.shape)}.")
-        return float(value.detach().cpu())
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise WrongAnswer(f"{what} doit être un nombre, pas un objet {type(value).__name__}.") from None
-
-
-def as_tensor(value, what: str, shape=None) -> torch.Tensor:
-    if not isinstance(value, torch.Tensor):
-        raise WrongAnswer(f"{what} doit être un tenseur torch, pas un objet {type(value).__name__}.")
-    if shape is not None and tuple(value.shape) != tuple(shape):
-        raise WrongAnswer(f"{what} a la forme {tuple(value.shape)} ; la forme attendue est "
-                          f"{tuple(shape)}.")
-    return value.detach().cpu().double()
-
-
-def close(actual, expected, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
-    return same(numeric(actual), numeric(expected), rtol, atol)

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from scipy.linalg import subspace_angles
 
-from ..evaluation import per_image_sse
+from .. import evaluation
 from .core import Mistake, exercise_check, expect, fresh
 
 __all__ = ["check_per_image_sse", "check_discarded_variance", "check_principal_angles",
@@ -17,7 +17,8 @@ __all__ = ["check_per_image_sse", "check_discarded_variance", "check_principal_a
 
 
 def _reference_sse(X, reconstruction) -> float:
-    """La référence : le carré de la norme de Frobenius de l'écart, divisé par le nombre d'images."""
+    """La référence : le carré de la norme de Frobenius de l'écart, divisé par le nombre
+    d'images."""
     return np.linalg.norm(np.asarray(reconstruction, np.float64) - X) ** 2 / len(X)
 
 
@@ -36,7 +37,7 @@ def _images_and_reconstructions(seed: int, noise: float) -> tuple[np.ndarray, np
     return X, (X + noise * generator.standard_normal((6, 10))).astype(np.float32)
 
 
-@exercise_check(forbidden=[per_image_sse])
+@exercise_check(forbidden=[evaluation.per_image_sse])
 def check_per_image_sse(per_image_sse) -> str:
     """``per_image_sse(X, reconstruction)`` : erreur quadratique par image, moyennée sur les
     images ; ``X`` et ``reconstruction`` sont des tableaux NumPy m × n, une image par ligne."""
@@ -44,11 +45,11 @@ def check_per_image_sse(per_image_sse) -> str:
              _images_and_reconstructions(2, 0.5)]
     expect(per_image_sse, _reference_sse, cases, mistakes=[
         Mistake(lambda X, R: _sse(X, R, pixels=np.mean),
-                "Vous renvoyez l'erreur moyenne par pixel : il faut sommer sur les pixels de chaque "
-                "image, puis moyenner sur les images."),
+                "Vous renvoyez l'erreur moyenne par pixel : il faut sommer sur les pixels de "
+                "chaque image, puis moyenner sur les images."),
         Mistake(lambda X, R: _sse(X, R, images=np.sum),
-                "Vous renvoyez la somme des erreurs de toutes les images : il faut leur moyenne sur "
-                "les images."),
+                "Vous renvoyez la somme des erreurs de toutes les images : il faut leur moyenne "
+                "sur les images."),
         Mistake(lambda X, R: _sse(X, R, root=True),
                 "Vous moyennez la norme de l'écart de chaque image ; l'erreur quadratique est le "
                 "carré de cette norme."),
@@ -227,8 +228,8 @@ def _projection_case(seed: int, m: int, n: int = 7, k: int = 2) -> tuple:
     X = randn(m, n)
     X[:, -1] = 0  # comme le bord des images de MNIST
     V = torch.linalg.qr(randn(n, k)).Q
-    A = randn(k, k) + 2 * torch.eye(k, dtype=torch.float64)
-    return X, V @ A + 0.2 * randn(n, k), torch.linalg.solve(A, V.T) + 0.2 * randn(k, n), V
+    A = 0.5 * randn(k, k) + 2 * torch.eye(k, dtype=torch.float64)  # bien conditionnée
+    return X, V @ A + 0.05 * randn(n, k), torch.linalg.solve(A, V.T) + 0.05 * randn(k, n), V
 
 
 @exercise_check

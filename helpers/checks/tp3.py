@@ -119,15 +119,16 @@ def _side_message(name: str):
         value = float(got)
         call = f"{name}({describe_args(case)}) renvoie {value:g}"
         if not value.is_integer():
-            return (f"{call}, qui n'est pas un entier : le côté d'une image est un nombre entier de "
-                    "pixels.")
+            return (f"{call}, qui n'est pas un entier : le côté d'une image est un nombre entier "
+                    "de pixels.")
         return f"{call} ; la couche donne un autre côté. Reprenez la formule de l'énoncé."
     return message
 
 
 @exercise_check
 def check_conv_output_size(conv_output_size) -> str:
-    """``conv_output_size(size, kernel, stride=1, padding=0)`` : côté de sortie d'une convolution."""
+    """``conv_output_size(size, kernel, stride=1, padding=0)`` : côté de sortie d'une
+    convolution."""
     cases = [(28, 3, 2, 1), (14, 3, 2, 1), (7, 7, 1, 0), (27, 3, 2, 1), (32, 5, 2, 2),
              (28, 4, 3, 1), (10, 3), (9, 3, 2)]
     expect(conv_output_size, _conv_side, cases, rtol=0, atol=0, mistakes=[
@@ -172,7 +173,8 @@ def check_conv_transpose_output_size(conv_transpose_output_size) -> str:
                 "Le pas multiplie le nombre d'intervalles entre les pixels de l'entrée, size − 1, "
                 "et non size."),
         Mistake(lambda *a: _transpose_formula(*a, extra=0),
-                "output_padding est oublié : il ajoute output_padding pixels au côté de la sortie."),
+                "output_padding est oublié : il ajoute output_padding pixels au côté de la "
+                "sortie."),
         Mistake(lambda *a: _transpose_formula(*a, margins=-1),
                 "La marge est retirée des deux côtés de la sortie : elle compte deux fois."),
         Mistake(lambda *a: _transpose_formula(*a, margins=2),

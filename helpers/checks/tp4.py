@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .. import config
@@ -18,16 +19,10 @@ from ..data import add_gaussian_noise
 from ..losses import (bernoulli_kl, contractive_penalty, contractive_penalty_sigmoid, l1_penalty,
                       sparse_kl_penalty)
 from ..models import DenseAutoencoder
-from .core import (Mistake, WrongAnswer, _qualified_name, exercise_check, expect, fresh,
-                   seeded)
+from .core import DELEGATION, Mistake, WrongAnswer, exercise_check, expect, fresh, seeded
 
 __all__ = ["check_sparse_kl_penalty", "check_l1_penalty", "check_closed_form_penalty",
            "check_sensitivity", "check_corrupt"]
-
-# L'état aléatoire global pendant chaque appel comparé : un tirage fait sans le générateur demandé
-# donne le même résultat dans la réponse et dans l'erreur typique qui le reproduit.
-_GLOBAL_SEED = 12345
-
 
 # --- Dérivabilité des pénalités --------------------------------------------------------------
 
@@ -42,18 +37,22 @@ def _gradients(value, leaves: list[torch.Tensor]) -> tuple[torch.Tensor, ...]:
     return tuple(torch.zeros_like(leaf) if g is None else g for leaf, g in zip(leaves, grads))
 
 
-def _expect_differentiable(answer, reference, cases, *, leaves, wrt: str) -> None:
+def _expect_differentiable(answer, reference, cases, *, leaves, wrt: str, detach=None) -> None:
     """La pénalité a déjà la bonne valeur : son gradient par rapport aux tenseurs
-    ``leaves(arguments)`` doit aussi être le bon."""
+    ``leaves(arguments)`` doit aussi être le bon. L'erreur typique est la valeur juste détachée du
+    graphe : celle de ``detach`` (par défaut la référence), une réponse permise."""
+    detach = detach or reference
+
     def run(function, case):
         arguments = fresh(case)
         return _gradients(function(*arguments), leaves(arguments))
 
     expect(answer, reference, cases, run=run, mistakes=[
-        Mistake(lambda *arguments: reference(*arguments).item(),
-                f"La pénalité a la bonne valeur, mais elle n'est pas dérivable par rapport à {wrt} : "
-                "c'est un terme de la perte, elle doit rester un tenseur torch relié au graphe de "
-                "calcul (pas de .item(), de float() ni de NumPy, pas de torch.no_grad())."),
+        Mistake(lambda *arguments: detach(*arguments).item(),
+                f"La pénalité a la bonne valeur, mais elle n'est pas dérivable par rapport à "
+                f"{wrt} : c'est un terme de la perte, elle doit rester un tenseur torch relié au "
+                "graphe de calcul (pas de .item(), de float() ni de NumPy, pas de "
+                "torch.no_grad())."),
     ], otherwise=f"La pénalité a la bonne valeur, mais pas le bon gradient par rapport à {wrt} : "
                  "tout le calcul doit rester en opérations torch, relié au graphe de calcul.")
 
@@ -110,12 +109,18 @@ def check_sparse_kl_penalty(sparse_kl_penalty) -> str:
                 "il en faut une par unité j, ρ̂_j, moyenne sur les exemples (première dimension "
                 "de h)."),
         Mistake(lambda h, rho: _sparse_kl(h, rho, reduce=torch.mean),
-                "Vous faites la moyenne des divergences des p unités : la pénalité est leur somme."),
+                "Vous faites la moyenne des divergences des p unités : la pénalité est leur "
+                "somme."),
         Mistake(lambda h, rho: _sparse_kl(h, rho, reduce=lambda kl: kl),
                 "La fonction renvoie une divergence par unité : la pénalité est leur somme."),
         Mistake(lambda h, rho: _sparse_kl(h, rho, terms=1),
                 "Il manque le second terme de la divergence, (1 − ρ) log((1 − ρ)/(1 − ρ̂)) : celui "
                 "de l'événement « l'unité est éteinte »."),
+        Mistake(lambda h, rho: F.binary_cross_entropy(h.mean(dim=0),
+                                                      torch.full((h.shape[1],), float(rho)),
+                                                      reduction="sum"),
+                "Vous calculez l'entropie croisée entre ρ et ρ̂_j (F.binary_cross_entropy) : elle "
+                "dépasse KL(ρ ‖ ρ̂_j) de l'entropie de ρ. La pénalité est la divergence elle-même."),
         Mistake(lambda h, rho: _sparse_kl(h, rho, base=2),
                 "La pénalité est en logarithme de base 2 : utilisez le logarithme népérien "
                 "(torch.log)."),
@@ -123,7 +128,7 @@ def check_sparse_kl_penalty(sparse_kl_penalty) -> str:
                 "La pénalité est en logarithme décimal : utilisez le logarithme népérien "
                 "(torch.log)."),
     ], otherwise=lambda case, got, want: (
-        f"Avec ρ = {case[1]} sur un lot de codes de forme {tuple(case[0].shape)}, votre pénalité "
+        f"Avec rho={case[1]}, sur un lot de codes de forme {tuple(case[0].shape)}, votre pénalité "
         f"vaut {float(got):.5f} : ce n'est pas Σ_j KL(ρ ‖ ρ̂_j). Vérifiez ρ̂_j (moyenne sur le "
         "lot), la formule de la divergence entre lois de Bernoulli, puis la somme sur les "
         "unités."))
@@ -187,8 +192,12 @@ def check_l1_penalty(l1_penalty) -> str:
 _N_INPUTS = 12  # le même n pour toutes les couches : chaque lot convient à chaque couche
 
 # La différentiation automatique calcule la jacobienne sans la forme close demandée.
-_AUTOGRAD = [contractive_penalty, torch.func.jacrev, torch.func.jacfwd,
-             torch.autograd.functional.jacobian, torch.autograd.grad, torch.autograd.backward]
+_AUTOGRAD = dict.fromkeys(
+    [contractive_penalty, torch.func.jacrev, torch.func.jacfwd, torch.autograd.functional.jacobian,
+     torch.autograd.grad, torch.autograd.backward],
+    "Votre fonction appelle {name}, qui calcule la jacobienne par différentiation automatique : "
+    "l'exercice demande la forme close, sans différentiation automatique. Écrivez le calcul "
+    "vous-même à partir des activations h et des lignes de W.")
 
 
 def _jacobian_penalty(x, layer):
@@ -227,30 +236,34 @@ def _batch(shape: tuple[int, ...], seed: int) -> torch.Tensor:
 
 
 def _penalty_of(function, case):
-    """La pénalité que renvoie ``function`` ; un appel à la différentiation automatique ou un
-    échec sur une forme de lot est expliqué."""
+    """La pénalité que renvoie ``function`` ; un appel à la différentiation automatique, ou un
+    échec sur un lot ou une couche, est expliqué."""
     x, layer = fresh(case)
     try:
         return function(x, layer)
-    except WrongAnswer as error:
-        used = next((name for name in map(_qualified_name, _AUTOGRAD)
-                     if str(error).startswith(f"Votre fonction appelle {name},")), None)
-        if used is None:
-            raise
-        raise WrongAnswer(f"Votre fonction appelle {used}, qui calcule la jacobienne par "
-                          "différentiation automatique : l'exercice demande la forme close, sans "
-                          "différentiation automatique. Écrivez le calcul vous-même à partir des "
-                          "activations h et des lignes de W.") from None
-    except RuntimeError as error:
-        shape, size = tuple(x.shape), f"nn.Linear({layer.in_features}, {layer.out_features})"
-        if x.ndim > 2:
-            raise WrongAnswer(f"Sur un lot d'images de forme {shape} et une couche {size}, votre "
-                              f"fonction échoue ({str(error).strip().splitlines()[0]}) : "
-                              "aplatissez chaque image en un vecteur de taille n avant de "
-                              "l'envoyer dans la couche.") from None
-        raise WrongAnswer(f"Sur un lot de vecteurs de forme {shape} et une couche {size}, votre "
-                          f"fonction échoue ({str(error).strip().splitlines()[0]}) : elle doit "
-                          "convenir à un lot et à une couche de tailles quelconques.") from None
+    except NotImplementedError:  # l'ébauche (⏳), un cas particulier de RuntimeError
+        raise
+    except (RuntimeError, IndexError) as error:
+        size = f"nn.Linear({layer.in_features}, {layer.out_features})"
+        failure = str(error).strip().splitlines()[0]
+        if x.ndim > 2 and _succeeds(function, x.reshape(len(x), -1), layer):
+            raise WrongAnswer(f"Sur un lot d'images de forme {tuple(x.shape)} et une couche "
+                              f"{size}, votre fonction échoue ({failure}), mais pas sur les mêmes "
+                              "images aplaties : aplatissez chaque image en un vecteur de taille n "
+                              "avant de l'envoyer dans la couche.") from None
+        kind = "de vecteurs" if x.ndim == 2 else "d'images"
+        raise WrongAnswer(f"Sur un lot {kind} de forme {tuple(x.shape)} et une couche {size}, "
+                          f"votre fonction échoue ({failure}) : elle doit accepter des vecteurs "
+                          "(N, n) comme des images (N, 1, H, W), et des couches de tailles "
+                          "quelconques.") from None
+
+
+def _succeeds(function, x, layer) -> bool:
+    try:
+        function(x, layer)
+    except (RuntimeError, IndexError):
+        return False
+    return True
 
 
 def _closed_form_message(case, got, want) -> str:
@@ -268,8 +281,8 @@ _CLOSED_FORM_MISTAKES = [
     Mistake(lambda x, layer: _closed_form(x, layer, norms=lambda w: w.norm(dim=1)),
             "Les normes des lignes de W doivent être élevées au carré : ‖W_j,:‖² = Σ_i W_ji²."),
     Mistake(lambda x, layer: _closed_form(x, layer, norms=lambda w: w.pow(2).sum()),
-            "Chaque terme (h_j(1 − h_j))² doit être multiplié par la norme de la ligne j de W, pas "
-            "par la norme de toute la matrice."),
+            "Chaque terme (h_j(1 − h_j))² doit être multiplié par ‖W_j,:‖², le carré de la norme "
+            "de la ligne j de W, pas par celui de la norme de toute la matrice."),
     Mistake(lambda x, layer: _closed_form(x, layer, activation=False),
             "Vous utilisez la pré-activation W x + b au lieu de l'activation h = σ(W x + b)."),
     Mistake(lambda x, layer: _closed_form(x, layer, bias=False),
@@ -289,12 +302,12 @@ _CLOSED_FORM_MISTAKES = [
 ]
 
 
-@exercise_check(forbidden=[contractive_penalty_sigmoid, *_AUTOGRAD])
+@exercise_check(forbidden={contractive_penalty_sigmoid: DELEGATION, **_AUTOGRAD})
 def check_closed_form_penalty(closed_form_penalty) -> str:
     """``closed_form_penalty(x, layer)`` : ‖J_f(x)‖²_F moyen pour f(x) = σ(W x + b), en forme
     close ; la couche et le lot sont sur ``device``, comme dans le notebook."""
-    # Des couches carrées d'abord : les normes des colonnes de W s'y confondent pas avec celles
-    # des lignes ; une réponse qui prend les colonnes échoue sur les autres couches.
+    # Des couches carrées d'abord : une réponse qui prend les normes des colonnes de W au lieu de
+    # celles des lignes y donne un nombre (et son message) ; sur les autres couches, elle échoue.
     square = [(_batch((4, _N_INPUTS), 0), _layer(_N_INPUTS, 0, 3.0)),
               (_batch((5, 1, 3, 4), 1), _layer(_N_INPUTS, 1, 1.5))]
     other = [(_batch((3, 1, 4, 3), 2), _layer(5, 2, 3.0)),
@@ -310,7 +323,7 @@ def check_closed_form_penalty(closed_form_penalty) -> str:
            mistakes=_CLOSED_FORM_MISTAKES)
     _expect_differentiable(closed_form_penalty, _jacobian_penalty, square[:1] + other[:1],
                            leaves=lambda args: list(args[1].parameters()),
-                           wrt="la couche")
+                           wrt="la couche", detach=_closed_form)
     return ("Forme close juste (vecteurs et images, quatre couches) et dérivable par rapport aux "
             "paramètres de la couche.")
 
@@ -356,11 +369,6 @@ def _images(shape: tuple[int, ...], seed: int) -> torch.Tensor:
     return torch.rand(shape, generator=torch.Generator().manual_seed(seed))
 
 
-def _under_global_seed(function, case):
-    with seeded(_GLOBAL_SEED):
-        return function(*fresh(case))
-
-
 @exercise_check
 def check_sensitivity(sensitivity) -> str:
     """``sensitivity(model, images, radius, seed)`` : moyenne de ‖f(x + δ) − f(x)‖ / radius ; le
@@ -368,7 +376,7 @@ def check_sensitivity(sensitivity) -> str:
     cases = [(_autoencoder(3, (8,), "sigmoid", 3.0, 0), _images((5, 1, 3, 4), 1), 0.25, 3),
              (_autoencoder(4, (), "sigmoid", 2.0, 1), _images((7, 1, 3, 4), 2), 0.5, 0),
              (_autoencoder(2, (6,), "tanh", 2.0, 2), _images((4, 1, 3, 4), 3), 1.0, 11)]
-    expect(sensitivity, _sensitivity, cases, run=_under_global_seed,
+    expect(sensitivity, _sensitivity, cases,
            what="La sensibilité renvoyée", mistakes=[
         Mistake(lambda *a: _sensitivity(*a, divide=False),
                 "La valeur est la variation moyenne du code, sans la division par radius, la norme "
@@ -390,7 +398,7 @@ def check_sensitivity(sensitivity) -> str:
                 "torch.randn(images.shape, generator=torch.Generator().manual_seed(seed)), pour "
                 "que la mesure soit reproductible."),
     ], otherwise=lambda case, got, want: (
-        f"Avec radius = {case[2]} et seed = {case[3]}, votre sensibilité vaut {float(got):.5f}, "
+        f"Avec radius={case[2]} et seed={case[3]}, votre sensibilité vaut {float(got):.5f}, "
         "pas la valeur attendue. Vérifiez le tirage de ε (torch.randn(images.shape, "
         "generator=torch.Generator().manual_seed(seed))), la normalisation de δ_i image par "
         "image, puis la moyenne de ‖f(x_i + δ_i) − f(x_i)‖ / radius."))
@@ -406,21 +414,28 @@ def _corrupt(images, sigma, clip=True, generator=None, *, draw="generator", scal
     uniforme, le même pour toutes les images), facteur du bruit, bruit ajouté, seul ou
     multiplicatif, troncature (toujours, jamais, du bruit seul)."""
     shape = images.shape[1:] if draw == "shared" else images.shape
-    draws = {"generator": torch.randn, "shared": torch.randn, "uniform": torch.rand}
-    noise = (torch.randn(shape) if draw == "global"
-             else draws[draw](shape, generator=generator)) * scale(sigma)
+    if draw == "global":
+        noise = torch.randn(shape)
+    else:
+        noise = (torch.rand if draw == "uniform" else torch.randn)(shape, generator=generator)
+    noise = scale(sigma) * noise
     if clipping == "noise" and clip:
         noise = noise.clamp(0.0, 1.0)
-    noisy = (images + noise if combine == "add" else noise if combine == "noise"
-             else images * (1 + noise))
-    return noisy.clamp(0.0, 1.0) if clipping == "always" or clipping == "argument" and clip else noisy
+    if combine == "add":
+        noisy = images + noise
+    elif combine == "multiply":
+        noisy = images * (1 + noise)
+    else:
+        noisy = noise
+    if clipping == "always" or (clipping == "argument" and clip):
+        noisy = noisy.clamp(0.0, 1.0)
+    return noisy
 
 
 def _noisy_images(function, case):
     """L'image bruitée, la fonction appelée comme dans le notebook (clip et generator nommés)."""
     images, sigma, clip, generator = fresh(case)
-    with seeded(_GLOBAL_SEED):
-        return function(images, sigma, clip=clip, generator=generator)
+    return function(images, sigma, clip=clip, generator=generator)
 
 
 def _images_after(function, case):
@@ -435,7 +450,7 @@ def _corrupt_message(case, got, want) -> str:
     if clip and (got.min() < 0 or got.max() > 1):
         return ("Avec clip=True, l'image bruitée doit être ramenée dans [0, 1] (certains pixels "
                 "sortent de cet intervalle).")
-    return (f"Avec sigma = {sigma} et clip={clip}, le résultat n'est pas x + σ ε"
+    return (f"Avec sigma={sigma} et clip={clip}, le résultat n'est pas x + σ ε"
             f"{' ramené dans [0, 1]' if clip else ''}, pour ε = torch.randn(images.shape, "
             "generator=generator).")
 
