@@ -69,6 +69,20 @@ test-enonces: $(STAMP)
 	$(BIN)/pytest tests/site/test_site_links.py tests/site/test_exam_site.py --enonces \
 		--site _build/enonces$(if $(FAST),-fast)/_build/html
 
+## Tests de mutation (mutmut, réglé dans pyproject.toml), hors de `make test` : de petites erreurs
+## sont introduites une à une dans helpers/ (entraînement, pertes, évaluation, inversion, cache,
+## données, mise en forme) et chaque mutant qu'aucun test ne fait échouer est listé par
+## tools/mutation.py (DIFF=1 : avec sa modification). Un quart d'heure environ sur un cœur : à
+## lancer sur une machine au repos.
+## MUTANTS="helpers.report.*" pour un seul module ; MUTATION_CHILDREN= processus en parallèle (1).
+MUTATION_CHILDREN ?= 1
+mutation: $(STAMP)
+	@test -x $(BIN)/mutmut || $(BIN)/python -m pip install --quiet mutmut
+	rm -rf mutants
+	OMP_NUM_THREADS=1 AE_FAST=1 AE_DATA_DIR=$(abspath $(or $(AE_DATA_DIR),data)) \
+		$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(foreach m,$(MUTANTS),'$(m)')
+	$(BIN)/python tools/mutation.py $(if $(DIFF),--diff)
+
 ## Environnement « comme Colab » : seulement ce que Colab fournit (tools/colab-requirements.txt)
 ## et `pip install .`. On y exécute en mode rapide, sans cache de modèles, chaque notebook complet
 ## (solutions comprises) puis chaque notebook étudiant tel que Colab l'ouvre (ébauches comprises).

@@ -41,7 +41,6 @@ def knn_accuracy(
     return float(classifier.score(test_features, np.asarray(test_labels)))
 
 
-@torch.no_grad()
 def per_image_sse(images: torch.Tensor, reconstructions: torch.Tensor) -> float:
     """Erreur quadratique par image (somme des carrés sur les pixels), moyennée sur les images :
     la mesure de Hinton et Salakhutdinov (2006). Pour un modèle :
@@ -49,7 +48,8 @@ def per_image_sse(images: torch.Tensor, reconstructions: torch.Tensor) -> float:
     if images.shape != reconstructions.shape:
         raise ValueError(f"Formes incompatibles : {tuple(images.shape)} (images) et "
                          f"{tuple(reconstructions.shape)} (reconstructions).")
-    return (reconstructions.cpu() - images.cpu()).double().pow(2).flatten(1).sum(dim=1).mean().item()
+    difference = reconstructions.detach().cpu().double() - images.detach().cpu().double()
+    return difference.pow(2).flatten(1).sum(dim=1).mean().item()
 
 
 def _flat(features: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -57,7 +57,6 @@ def _flat(features: torch.Tensor | np.ndarray) -> np.ndarray:
     return array.reshape(len(array), -1)
 
 
-@torch.no_grad()
 def vae_elbo(model, images: torch.Tensor, seed: int = 0, batch_size: int = 1000) -> dict[str, float]:
     """ELBO moyen par image (nats) d'un VAE et ses deux termes, avec un tirage de h par image.
 
@@ -69,8 +68,9 @@ def vae_elbo(model, images: torch.Tensor, seed: int = 0, batch_size: int = 1000)
     totals = {"reconstruction": 0.0, "kl": 0.0}
     for batch in images.split(batch_size):
         batch = batch.to(device)
-        logits, mu, logvar = model(batch, generator)
-        _, reconstruction, kl = negative_elbo(batch.flatten(1), logits, mu, logvar)
+        with torch.no_grad():
+            logits, mu, logvar = model(batch, generator)
+            _, reconstruction, kl = negative_elbo(batch.flatten(1), logits, mu, logvar)
         totals["reconstruction"] += reconstruction.item() * len(batch)
         totals["kl"] += kl.item() * len(batch)
     result = {k: v / len(images) for k, v in totals.items()}

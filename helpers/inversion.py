@@ -108,7 +108,6 @@ def invert_lbfgs(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
     return Inversion(codes.detach(), errors, time.perf_counter() - start)
 
 
-@torch.no_grad()
 def fixed_point(encoder: Decoder, decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
                 steps: int = 50) -> tuple[Inversion, torch.Tensor]:
     """Itération u ← h_z(u) = u + E(z) − E(D(u)) ; renvoie le résultat et, pour chaque itération,
@@ -120,17 +119,17 @@ def fixed_point(encoder: Decoder, decoder: Decoder, targets: torch.Tensor, init:
     _check(init, targets, steps)
     start = time.perf_counter()
     targets = targets.flatten(1)
-    target_codes = encoder(targets)
     codes = init.detach().clone()
-    history = [decoding_errors(decoder, codes, targets).mean()]
-    for _ in range(steps):
-        codes = codes + target_codes - encoder(decoder(codes))
-        history.append(decoding_errors(decoder, codes, targets).mean())
-    errors = decoding_errors(decoder, codes, targets)
+    with torch.no_grad():
+        target_codes = encoder(targets)
+        history = [decoding_errors(decoder, codes, targets).mean()]
+        for _ in range(steps):
+            codes = codes + target_codes - encoder(decoder(codes))
+            history.append(decoding_errors(decoder, codes, targets).mean())
+        errors = decoding_errors(decoder, codes, targets)
     return Inversion(codes, errors, time.perf_counter() - start), torch.stack(history)
 
 
-@torch.no_grad()
 def contraction_ratios(encoder: Decoder, decoder: Decoder, codes: torch.Tensor,
                        radius: float = 0.1, seed: int = 0) -> torch.Tensor:
     """Estimation locale du facteur de Lipschitz de Id − E∘D : pour chaque code u et une
@@ -143,7 +142,8 @@ def contraction_ratios(encoder: Decoder, decoder: Decoder, codes: torch.Tensor,
     def residual(u):
         return u - encoder(decoder(u))
 
-    return (residual(codes + v) - residual(codes)).norm(dim=1) / radius
+    with torch.no_grad():
+        return (residual(codes + v) - residual(codes)).norm(dim=1) / radius
 
 
 def relative_gain(initial_errors: torch.Tensor, final_errors: torch.Tensor) -> torch.Tensor:

@@ -66,7 +66,7 @@ def show_rows(
             ax.set_yticks([])
             if c < len(images):
                 kwargs = {"vmin": 0.0, "vmax": 1.0} if in_unit_range else {}
-                ax.imshow(images[c], cmap="gray", **kwargs)
+                ax.imshow(images[c].numpy(), cmap="gray", **kwargs)
             else:
                 ax.axis("off")
         axes[r][0].set_ylabel(title, rotation=0, ha="right", va="center", fontsize=11)

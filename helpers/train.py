@@ -133,17 +133,16 @@ def _finite(value: float, epoch: int) -> float:
     return value
 
 
-@torch.no_grad()
 def _batched(function: Callable[[torch.Tensor], torch.Tensor], model: nn.Module,
              images: torch.Tensor, batch_size: int) -> torch.Tensor:
     """``function(lot)`` sur chaque lot d'images, envoyé sur le périphérique du modèle en mode
     évaluation ; les résultats sont réunis sur le CPU."""
     model.eval()
     device = next(model.parameters()).device
-    return torch.cat([function(batch.to(device)).cpu() for batch in images.split(batch_size)])
+    with torch.no_grad():
+        return torch.cat([function(batch.to(device)).cpu() for batch in images.split(batch_size)])
 
 
-@torch.no_grad()
 def evaluate(model: nn.Module, images: torch.Tensor, *, loss: Loss = reconstruction_mse,
              targets: torch.Tensor | None = None, batch_size: int = 1000) -> float:
     """Perte moyenne de ``model`` sur ``images`` (moyenne sur les images : chaque lot pèse sa
@@ -152,8 +151,9 @@ def evaluate(model: nn.Module, images: torch.Tensor, *, loss: Loss = reconstruct
         raise ValueError("Impossible d'évaluer sur un ensemble vide.")
     model.eval()
     device = next(model.parameters()).device
-    total = sum(_loss_on(loss, model, images, targets, idx, device).item() * len(idx)
-                for idx in torch.arange(len(images)).split(batch_size))
+    with torch.no_grad():
+        total = sum(_loss_on(loss, model, images, targets, idx, device).item() * len(idx)
+                    for idx in torch.arange(len(images)).split(batch_size))
     return total / len(images)
 
 

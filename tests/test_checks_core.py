@@ -6,7 +6,7 @@ import torch
 from helpers.checks import WrongAnswer, check_all
 from helpers.checks.core import Mistake, call, exercise_check, expect, numeric, same
 
-from checkutils import outcome
+from checkutils import FakeMPSTensor, outcome
 
 
 def _square(x):
@@ -62,20 +62,6 @@ def test_a_stub_is_pending_but_another_not_implemented_error_is_not_hidden():
 def test_a_wrong_signature_is_explained():
     with pytest.raises(WrongAnswer, match=r"L'appel <lambda>\(2\.0\) ne correspond pas à la signature"):
         check_square(lambda x, y: x * y)
-
-
-class FakeMPSTensor(torch.Tensor):
-    """Un tenseur qui, comme sur MPS, refuse float64 tant qu'il n'est pas passé sur le CPU."""
-
-    @classmethod
-    def __torch_function__(cls, func, types, args=(), kwargs=None):
-        kwargs = kwargs or {}
-        if func is torch.Tensor.cpu:
-            return args[0].as_subclass(torch.Tensor).clone()
-        if func in (torch.Tensor.double, torch.Tensor.to) and (
-                func is torch.Tensor.double or torch.float64 in (*args[1:], kwargs.get("dtype"))):
-            raise TypeError("Cannot convert a MPS Tensor to float64 dtype")
-        return super().__torch_function__(func, types, args, kwargs)
 
 
 def test_answers_on_a_device_without_float64_are_compared_on_the_cpu():

@@ -13,17 +13,10 @@ from helpers import evaluation
 from helpers.checks import (WrongAnswer, check_all, check_discarded_variance,
                             check_per_image_sse, check_principal_angles, check_projection_gap)
 
-from checkutils import passes
+from checkutils import passes, rejects
 from course_solutions import ROOT
 
 PAGE = ROOT / "chapters" / "tp2_acp_ae_lineaire.md"
-
-
-def _rejects(check, answer, fragment: str) -> str:
-    with pytest.raises(WrongAnswer) as error:
-        check(answer)
-    assert fragment in str(error.value), str(error.value)
-    return str(error.value)
 
 
 # --- per_image_sse ---------------------------------------------------------------------------
@@ -52,14 +45,14 @@ def test_per_image_sse_right_answers_written_differently_pass(answer):
     (lambda X, R: np.linalg.norm(R - X) / len(X), "n'est pas la moyenne sur les images"),
 ], ids=["sklearn mse", "per pixel", "total", "norm", "axes", "absolute", "vector", "neutral"])
 def test_per_image_sse_wrong_answers_are_named(answer, fragment):
-    _rejects(check_per_image_sse, answer, fragment)
+    rejects(check_per_image_sse, answer, fragment)
 
 
 def test_per_image_sse_delegating_to_the_course_function_is_refused():
     def per_image_sse(X, reconstruction):
         return evaluation.per_image_sse(torch.from_numpy(X), torch.from_numpy(reconstruction))
 
-    message = _rejects(check_per_image_sse, per_image_sse, "helpers.evaluation.per_image_sse")
+    message = rejects(check_per_image_sse, per_image_sse, "helpers.evaluation.per_image_sse")
     assert "écrivez le calcul vous-même" in message
 
 
@@ -101,11 +94,11 @@ def test_discarded_variance_right_answers_written_differently_pass(answer):
 ], ids=["given only", "kept", "k + 1", "skips the first", "torch unbiased", "np.cov",
         "all pixels", "ascending", "std"])
 def test_discarded_variance_wrong_answers_are_named(answer, fragment):
-    _rejects(check_discarded_variance, answer, fragment)
+    rejects(check_discarded_variance, answer, fragment)
 
 
 def test_discarded_variance_with_a_hard_coded_k_is_rejected():
-    _rejects(check_discarded_variance, lambda X, ev, k: X.var(axis=0).sum() - ev[:2].sum(),
+    rejects(check_discarded_variance, lambda X, ev, k: X.var(axis=0).sum() - ev[:2].sum(),
              "Avec k = ")
 
 
@@ -146,7 +139,7 @@ def _without_qr(A, B):
         "neutral"])
 @pytest.mark.filterwarnings("ignore:invalid value encountered")
 def test_principal_angles_wrong_answers_are_named(answer, fragment):
-    _rejects(check_principal_angles, answer, fragment)
+    rejects(check_principal_angles, answer, fragment)
 
 
 # --- projection_gap --------------------------------------------------------------------------
@@ -187,11 +180,11 @@ def test_projection_gap_wrong_answers_are_named(mistake, fragment):
     def projection_gap(X, W_D, W_E, V):
         return _gap(X, W_D, W_E, V, **mistake)
 
-    _rejects(check_projection_gap, projection_gap, fragment)
+    rejects(check_projection_gap, projection_gap, fragment)
 
 
 def test_projection_gap_neutral_message():
-    _rejects(check_projection_gap, lambda X, W_D, W_E, V: 0.5, "n'est pas l'écart relatif")
+    rejects(check_projection_gap, lambda X, W_D, W_E, V: 0.5, "n'est pas l'écart relatif")
 
 
 # --- Trou de l'issue 13 : seul le premier échec était affiché --------------------------------
@@ -209,8 +202,3 @@ def test_exercise_1_check_cell_reports_both_functions(capsys):
     out = capsys.readouterr().out
     assert "❌ Vous renvoyez l'erreur moyenne par pixel" in out
     assert "✅ Somme des valeurs propres écartées juste" in out
-
-
-def test_exercise_1_check_cell_is_one_check_all_call():
-    cells = [cell.source for cell in jupytext.read(PAGE).cells if cell.cell_type == "code"]
-    assert "check_all(per_image_sse, discarded_variance)" in cells

@@ -4,7 +4,6 @@ trous de l'issue 13 sont fermés. Ce que tout check doit faire est dans ``test_c
 
 import math
 
-import jupytext
 import numpy as np
 import pytest
 import torch
@@ -16,17 +15,7 @@ from helpers.checks import (WrongAnswer, check_all, check_conv_output_size, chec
                             check_conv_transpose_output_size, check_dead_units,
                             check_dense_params, check_pca_test_mse, check_zero_fraction)
 
-from checkutils import passes
-from course_solutions import ROOT
-
-PAGE = ROOT / "chapters" / "tp3_denses_convolutionnels.md"
-
-
-def _rejects(check, answer, fragment: str) -> str:
-    with pytest.raises(WrongAnswer) as error:
-        check(answer)
-    assert fragment in str(error.value), str(error.value)
-    return str(error.value)
+from checkutils import passes, rejects
 
 
 def _pairs(sizes):
@@ -60,7 +49,7 @@ def test_dense_params_right_answers_written_differently_pass(answer):
     (lambda *s: sum((a + 1) * (b + 1) for a, b in _pairs(s)), "Comptez ab + b"),
 ], ids=["no bias", "bias a", "first layer", "one argument", "neutral"])
 def test_dense_params_wrong_answers_are_named(answer, fragment):
-    _rejects(check_dense_params, answer, fragment)
+    rejects(check_dense_params, answer, fragment)
 
 
 @pytest.mark.parametrize("answer", [
@@ -80,7 +69,7 @@ def test_conv_params_right_answers_written_differently_pass(answer):
     (lambda c_in, c_out, k: c_in * (c_out * k * k + 1) + 1, "autre nombre de paramètres"),
 ], ids=["no bias", "k not k²", "bias per input", "bias per tap", "neutral"])
 def test_conv_params_wrong_answers_are_named(answer, fragment):
-    _rejects(check_conv_params, answer, fragment)
+    rejects(check_conv_params, answer, fragment)
 
 
 # --- Formes des sorties ----------------------------------------------------------------------
@@ -111,7 +100,7 @@ def test_conv_output_size_right_answers_written_differently_pass(answer):
 ], ids=["true division", "no + 1, not an integer", "no + 1", "padding once", "no padding",
         "ceil", "round, neutral", "no defaults"])
 def test_conv_output_size_wrong_answers_are_named(answer, fragment):
-    _rejects(check_conv_output_size, answer, fragment)
+    rejects(check_conv_output_size, answer, fragment)
 
 
 @pytest.mark.parametrize("answer", [
@@ -133,7 +122,7 @@ def test_conv_transpose_output_size_right_answers_written_differently_pass(answe
     (lambda h, k, s=1, p=0, op=0: 2 * h, "Reprenez la formule"),
 ], ids=["size", "no output_padding", "padding once", "padding added", "ordinary", "neutral"])
 def test_conv_transpose_output_size_wrong_answers_are_named(answer, fragment):
-    _rejects(check_conv_transpose_output_size, answer, fragment)
+    rejects(check_conv_transpose_output_size, answer, fragment)
 
 
 # --- ACP et codes ----------------------------------------------------------------------------
@@ -187,7 +176,7 @@ def _fit_on_everything(train, test, k):
 ], ids=["per image", "mse sum", "fit on test", "measured on train", "uncentred", "k + 1",
         "hard-coded k", "fit on both"])
 def test_pca_test_mse_wrong_answers_are_named(answer, fragment):
-    _rejects(check_pca_test_mse, answer, fragment)
+    rejects(check_pca_test_mse, answer, fragment)
 
 
 @pytest.mark.parametrize("answer", [
@@ -209,7 +198,7 @@ def test_zero_fraction_right_answers_written_differently_pass(answer):
     (lambda codes: (codes == 0).float().mean(dim=1).max(), "part des coordonnées nulles"),
 ], ids=["percent", "count", "per image", "non-zero", "dead units", "vector", "neutral"])
 def test_zero_fraction_wrong_answers_are_named(answer, fragment):
-    _rejects(check_zero_fraction, answer, fragment)
+    rejects(check_zero_fraction, answer, fragment)
 
 
 @pytest.mark.parametrize("answer", [
@@ -233,21 +222,10 @@ def test_dead_units_right_answers_written_differently_pass(answer):
     (lambda codes: 0, "colonnes de codes nulles"),
 ], ids=["rows", "rows by max", "any", "alive", "proportion", "zeros", "vector", "neutral"])
 def test_dead_units_wrong_answers_are_named(answer, fragment):
-    _rejects(check_dead_units, answer, fragment)
+    rejects(check_dead_units, answer, fragment)
 
 
 # --- Trou de l'issue 13 : seul le premier échec était affiché --------------------------------
-
-
-def _check_cells() -> list[str]:
-    return [cell.source for cell in jupytext.read(PAGE).cells
-            if cell.cell_type == "code" and cell.source.startswith("check")]
-
-
-def test_exercises_1_to_3_check_cells_are_one_check_all_call_each():
-    assert _check_cells() == ["check_all(dense_params, conv_params)",
-                              "check_all(conv_output_size, conv_transpose_output_size)",
-                              "check_all(pca_test_mse, zero_fraction, dead_units)"]
 
 
 def test_exercise_1_check_cell_reports_both_functions(capsys, solutions):

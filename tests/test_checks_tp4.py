@@ -10,21 +10,14 @@ import torch.nn.functional as F
 from torch.distributions import Bernoulli, kl_divergence
 
 from helpers import data, losses
-from helpers.checks import (WrongAnswer, check_closed_form_penalty, check_corrupt,
+from helpers.checks import (check_closed_form_penalty, check_corrupt,
                             check_l1_penalty, check_sensitivity, check_sparse_kl_penalty)
 from helpers.checks.core import STUB_MESSAGE
 from helpers.train import encode, reconstruct
 
-from checkutils import passes, pending
+from checkutils import passes, pending, rejects
 
 DELEGATING = "écrivez le calcul vous-même"
-
-
-def _rejects(check, answer, fragment: str) -> str:
-    with pytest.raises(WrongAnswer) as error:
-        check(answer)
-    assert fragment in str(error.value), str(error.value)
-    return str(error.value)
 
 
 # --- Pénalité de Kullback–Leibler ------------------------------------------------------------
@@ -91,7 +84,7 @@ def _kl_without_gradient(h, rho):
         "per activation mean", "vector", "mean over units", "log2", "item", "no_grad", "numpy",
         "cross-entropy", "mean cross-entropy", "neutral", "shape"])
 def test_sparse_kl_penalty_wrong_answers_are_named(answer, fragment):
-    _rejects(check_sparse_kl_penalty, answer, fragment)
+    rejects(check_sparse_kl_penalty, answer, fragment)
 
 
 def test_sparse_kl_penalty_with_the_notebook_rho_instead_of_its_argument_is_rejected():
@@ -100,7 +93,7 @@ def test_sparse_kl_penalty_with_the_notebook_rho_instead_of_its_argument_is_reje
     def sparse_kl_penalty(h, rho):
         return _kl(RHO, h.mean(dim=0)).sum()
 
-    _rejects(check_sparse_kl_penalty, sparse_kl_penalty, "ce n'est pas Σ_j KL(ρ ‖ ρ̂_j)")
+    rejects(check_sparse_kl_penalty, sparse_kl_penalty, "ce n'est pas Σ_j KL(ρ ‖ ρ̂_j)")
 
 
 def test_sparse_kl_penalty_delegating_to_the_course_functions_is_refused():
@@ -112,7 +105,7 @@ def test_sparse_kl_penalty_delegating_to_the_course_functions_is_refused():
 
     for answer, name in [(through_the_penalty, "helpers.losses.sparse_kl_penalty"),
                          (through_the_divergence, "helpers.losses.bernoulli_kl")]:
-        message = _rejects(check_sparse_kl_penalty, answer, name)
+        message = rejects(check_sparse_kl_penalty, answer, name)
         assert DELEGATING in message
 
 
@@ -146,14 +139,14 @@ def test_l1_penalty_right_answers_written_differently_pass(answer):
 ], ids=["l1_loss mean", "sum", "l2", "squared l2", "no abs", "axes", "vector", "item",
         "new leaf", "relu", "max"])
 def test_l1_penalty_wrong_answers_are_named(answer, fragment):
-    _rejects(check_l1_penalty, answer, fragment)
+    rejects(check_l1_penalty, answer, fragment)
 
 
 def test_l1_penalty_delegating_to_the_course_function_is_refused():
     def l1_penalty(h):
         return losses.l1_penalty(h)
 
-    message = _rejects(check_l1_penalty, l1_penalty, "helpers.losses.l1_penalty")
+    message = rejects(check_l1_penalty, l1_penalty, "helpers.losses.l1_penalty")
     assert DELEGATING in message
 
 
@@ -161,7 +154,7 @@ def test_l1_penalty_is_tried_on_several_batches():
     def l1_penalty(h):  # la taille du premier lot de la vérification, écrite en dur
         return h.abs().sum() / 5
 
-    _rejects(check_l1_penalty, l1_penalty, "ce n'est pas la norme ℓ1")
+    rejects(check_l1_penalty, l1_penalty, "ce n'est pas la norme ℓ1")
 
 
 # --- Forme close de la pénalité contractive --------------------------------------------------
@@ -223,14 +216,14 @@ def _closed_form_without_gradient(x, layer):
 ], ids=["columns", "no flatten", "784", "preactivation", "bias", "sum", "item", "no_grad",
         "whole matrix", "row norms", "neutral"])
 def test_closed_form_penalty_wrong_answers_are_named(answer, fragment):
-    _rejects(check_closed_form_penalty, answer, fragment)
+    rejects(check_closed_form_penalty, answer, fragment)
 
 
 def test_closed_form_penalty_delegating_to_the_course_closed_form_is_refused():
     def closed_form_penalty(x, layer):
         return losses.contractive_penalty_sigmoid(x, layer)
 
-    message = _rejects(check_closed_form_penalty, closed_form_penalty,
+    message = rejects(check_closed_form_penalty, closed_form_penalty,
                        "helpers.losses.contractive_penalty_sigmoid")
     assert DELEGATING in message
 
@@ -288,7 +281,7 @@ def _by_backward(x, layer):
     (_by_backward, "torch.autograd.backward"),
 ], ids=["contractive_penalty", "jacrev", "jacfwd", "jacobian", "grad", "backward"])
 def test_closed_form_penalty_by_automatic_differentiation_is_refused(answer, name):
-    message = _rejects(check_closed_form_penalty, answer, f"Votre fonction appelle {name},")
+    message = rejects(check_closed_form_penalty, answer, f"Votre fonction appelle {name},")
     assert "forme close, sans différentiation automatique" in message
     assert DELEGATING.capitalize() in message
 
@@ -306,12 +299,12 @@ def test_closed_form_penalty_is_tried_on_several_layers_vectors_and_images():
     def images_only(x, layer):
         return _closed_form(x, layer, flatten=lambda x: x[:, 0].flatten(1))
 
-    _rejects(check_closed_form_penalty, remembers_the_first_layer,
+    rejects(check_closed_form_penalty, remembers_the_first_layer,
              "ce n'est pas la moyenne sur le lot")
-    _rejects(check_closed_form_penalty, images_only,
+    rejects(check_closed_form_penalty, images_only,
              "Sur un lot de vecteurs de forme (4, 12) et une couche nn.Linear(12, 12), votre "
              "fonction échoue")
-    _rejects(check_closed_form_penalty, lambda x, layer: _closed_form(x, layer, flatten=lambda x: x),
+    rejects(check_closed_form_penalty, lambda x, layer: _closed_form(x, layer, flatten=lambda x: x),
              "mais pas sur les mêmes images aplaties")
 
 
@@ -371,14 +364,14 @@ def test_sensitivity_wrong_answers_are_named(mistake, fragment):
     def sensitivity(model, images, radius=0.5, seed=0):
         return _student_sensitivity(model, images, radius, seed, **mistake)
 
-    _rejects(check_sensitivity, sensitivity, fragment)
+    rejects(check_sensitivity, sensitivity, fragment)
 
 
 def test_sensitivity_is_tried_on_several_radii():
     def sensitivity(model, images, radius=0.5, seed=0):  # le rayon par défaut, écrit en dur
         return _student_sensitivity(model, images, 0.5, seed)
 
-    _rejects(check_sensitivity, sensitivity, "votre sensibilité vaut")
+    rejects(check_sensitivity, sensitivity, "votre sensibilité vaut")
 
 
 def test_sensitivity_runs_like_the_notebook(monkeypatch):
@@ -404,7 +397,7 @@ def test_sensitivity_without_moving_batches_to_the_device(monkeypatch):
         change = model.encode(images + delta) - model.encode(images)
         return (change.norm(dim=1) / radius).mean().item()
 
-    _rejects(check_sensitivity, sensitivity, "deux périphériques")
+    rejects(check_sensitivity, sensitivity, "deux périphériques")
 
 
 # --- Corruption par un bruit gaussien ---------------------------------------------------------
@@ -469,11 +462,11 @@ def test_corrupt_wrong_answers_are_named(mistake, fragment):
     def corrupt(images, sigma, clip=True, generator=None):
         return _student_corrupt(images, sigma, clip, generator, **mistake)
 
-    _rejects(check_corrupt, corrupt, fragment)
+    rejects(check_corrupt, corrupt, fragment)
 
 
 def test_corrupt_modifying_the_images_in_place_is_rejected():
-    _rejects(check_corrupt, _in_place, "modifie le tenseur images reçu en argument")
+    rejects(check_corrupt, _in_place, "modifie le tenseur images reçu en argument")
 
 
 def test_corrupt_with_a_global_sigma_is_rejected():
@@ -483,7 +476,7 @@ def test_corrupt_with_a_global_sigma_is_rejected():
     def corrupt(images, sigma, clip=True, generator=None):
         return _student_corrupt(images, SIGMA, clip, generator)
 
-    _rejects(check_corrupt, corrupt, "toujours l'écart type 0,5, quel que soit l'argument sigma")
+    rejects(check_corrupt, corrupt, "toujours l'écart type 0,5, quel que soit l'argument sigma")
 
 
 def test_corrupt_is_tried_with_both_clip_values_and_several_generators():
@@ -493,8 +486,8 @@ def test_corrupt_is_tried_with_both_clip_values_and_several_generators():
     def clip_by_default(images, sigma, clip=True, generator=None):
         return _student_corrupt(images, sigma, True, generator)
 
-    _rejects(check_corrupt, own_generator, "le résultat n'est pas x + σ ε")
-    _rejects(check_corrupt, clip_by_default, "Avec clip=False, l'image bruitée ne doit pas être")
+    rejects(check_corrupt, own_generator, "le résultat n'est pas x + σ ε")
+    rejects(check_corrupt, clip_by_default, "Avec clip=False, l'image bruitée ne doit pas être")
 
 
 def test_corrupt_is_tried_on_several_image_shapes():
@@ -502,12 +495,12 @@ def test_corrupt_is_tried_on_several_image_shapes():
         noisy = images + sigma * torch.randn(images[0].shape, generator=generator)
         return noisy.clamp(0, 1) if clip else noisy
 
-    _rejects(check_corrupt, corrupt, "Toutes les images reçoivent le même bruit")
+    rejects(check_corrupt, corrupt, "Toutes les images reçoivent le même bruit")
 
 
 def test_corrupt_delegating_to_the_course_function_is_refused():
     def corrupt(images, sigma, clip=True, generator=None):
         return data.add_gaussian_noise(images, sigma, clip=clip, generator=generator)
 
-    message = _rejects(check_corrupt, corrupt, "helpers.data.add_gaussian_noise")
+    message = rejects(check_corrupt, corrupt, "helpers.data.add_gaussian_noise")
     assert DELEGATING in message

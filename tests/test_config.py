@@ -35,5 +35,11 @@ def test_seed_everything_is_reproducible():
     assert torch.equal(a, torch.rand(5))
 
 
-def test_device_is_usable():
-    assert torch.zeros(1, device=config.device()).item() == 0
+@pytest.mark.parametrize("cuda, mps, expected", [
+    (True, True, "cuda"), (True, False, "cuda"), (False, True, "mps"), (False, False, "cpu"),
+])
+def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    """L'ordre de préférence, sur une machine simulée (ni GPU ni Mac n'est nécessaire)."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert config.device() == torch.device(expected)

@@ -2,6 +2,7 @@
 sans réseau, tronquées, altérées, dossier en lecture seule, AE_DATA_DIR vers un fichier) donne
 une ``DataError`` en français qui dit quoi faire."""
 
+import re
 import shutil
 import urllib.error
 import urllib.request
@@ -12,6 +13,11 @@ import torch
 from helpers import data
 from helpers.config import data_dir
 from unprivileged import run_unprivileged
+
+
+def exactly(message: str) -> str:
+    """Motif de ``pytest.raises(match=…)`` pour ce message exactement."""
+    return "^" + re.escape(message) + "$"
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +45,32 @@ def test_train_split_and_limit(real_raw):
         data.load_mnist(limit=0)
 
 
+@pytest.mark.parametrize("limit", [None, 5], ids=["tout", "limit"])
+def test_each_call_returns_tensors_the_caller_may_modify(real_raw, limit):
+    """Une opération en place dans un notebook (x.mul_, labels[0] = …) ne change pas ce que
+    renvoient les appels suivants de load_mnist."""
+    first = data.load_mnist(train=False, limit=limit)
+    images, labels = first.images.clone(), first.labels.clone()
+    first.images.mul_(0).add_(7)
+    first.labels.fill_(-1)
+    second = data.load_mnist(train=False, limit=limit)
+    assert torch.equal(second.images, images) and torch.equal(second.labels, labels)
+    assert second.images.data_ptr() != first.images.data_ptr()
+    assert second.labels.data_ptr() != first.labels.data_ptr()
+
+
+def test_the_first_images_and_labels_of_the_test_split():
+    """Valeurs connues de MNIST (indépendantes du code) : premières étiquettes et pixels bruts
+    (entiers de 0 à 255) divisés par 255."""
+    split = data.load_mnist(train=False, limit=3)
+    assert split.labels.tolist() == [7, 2, 1]
+    pixels = split.images * 255
+    assert torch.equal(pixels, pixels.round()) and split.images.max() == 1.0
+    assert data.load_mnist(limit=3).labels.tolist() == [5, 0, 4]  # entraînement par défaut
+    one = data.load_mnist(train=False, limit=1)
+    assert one.images.shape == (1, 1, 28, 28) and one.labels.tolist() == [7]
+
+
 def _raw_dir(real_raw, root, copies=()):
     """Dossier ``root/MNIST/raw`` : liens symboliques vers les fichiers réels, sauf ``copies``
     (les fichiers à abîmer), copiés ; ``copies="all"`` copie tout."""
@@ -58,7 +90,10 @@ def test_flipped_byte_is_reported_with_file_name(real_raw, tmp_path, monkeypatch
     content[100] ^= 0xFF
     path.write_bytes(bytes(content))
     monkeypatch.setenv("AE_DATA_DIR", str(tmp_path))
-    with pytest.raises(data.DataError, match="t10k-labels-idx1-ubyte.*MD5.*Supprimez-le"):
+    with pytest.raises(data.DataError, match=exactly(
+            f"Le fichier {path} est corrompu ou tronqué : sa somme de contrôle MD5 n'est pas "
+            f"{data.RAW_MD5['t10k-labels-idx1-ubyte']}. Supprimez-le pour qu'il soit téléchargé de "
+            "nouveau, ou remplacez-le par une copie intacte.")):
         data.load_mnist(train=False)
 
 
@@ -94,18 +129,24 @@ def test_missing_data_offline_gives_french_advice(real_raw, tmp_path, monkeypatc
     with pytest.raises(data.DataError) as info:
         data.load_mnist(train=False)
     message = str(info.value)
-    assert f"introuvables dans {root / 'MNIST' / 'raw'}" in message
     missing = sorted(set(data.RAW_MD5) - set(present))
-    assert f"fichiers manquants : {', '.join(missing)})" in message
-    assert "le téléchargement a échoué" in message and "connectez-vous à Internet" in message
-    assert "AE_DATA_DIR" in message
+    # Le début et la fin exacts ; au milieu, l'erreur de torchvision (type et texte).
+    assert re.fullmatch(re.escape(
+        f"Données MNIST introuvables dans {root / 'MNIST' / 'raw'} (fichiers manquants : "
+        f"{', '.join(missing)}) et le téléchargement a échoué (") + r"\w+Error: .+" + re.escape(
+        ").\nPour corriger : connectez-vous à Internet pour que torchvision télécharge MNIST, ou "
+        "copiez les quatre fichiers bruts dans <dossier>/MNIST/raw/ et définissez la variable "
+        "d'environnement AE_DATA_DIR=<dossier> (vérifiez aussi que le dossier est accessible en "
+        "écriture si le téléchargement doit y écrire)."), message, re.S), message
 
 
 def test_data_dir_pointing_at_a_file(tmp_path, monkeypatch):
     a_file = tmp_path / "mnist.zip"
     a_file.write_text("pas un dossier")
     monkeypatch.setenv("AE_DATA_DIR", str(a_file))
-    with pytest.raises(data.DataError, match="AE_DATA_DIR désigne un fichier.*Faites pointer"):
+    with pytest.raises(data.DataError, match=exactly(
+            f"AE_DATA_DIR désigne un fichier ({a_file}) et non un dossier. Faites pointer AE_DATA_DIR "
+            "vers le dossier qui contient MNIST/raw/, ou supprimez la variable pour utiliser data/.")):
         data.load_mnist(train=False)
 
 
@@ -136,8 +177,13 @@ def test_read_only_data_dir_without_the_data(open_tmp, monkeypatch):
     monkeypatch.setenv("AE_DATA_DIR", str(root))
     status, kind, message = run_unprivileged(data.load_mnist, False, expected=data.DataError)
     assert (status, kind) == ("error", "DataError")
-    assert f"le dossier {root} n'est pas accessible en écriture" in message
-    assert "copiez les quatre fichiers bruts" in message and "AE_DATA_DIR" in message
+    raw = root / "MNIST" / "raw"
+    assert message == (
+        f"Données MNIST introuvables dans {raw} (fichiers manquants : {', '.join(sorted(data.RAW_MD5))}), "
+        f"et le dossier {root} n'est pas accessible en écriture : impossible d'y télécharger MNIST.\n"
+        f"Pour corriger : copiez les quatre fichiers bruts dans {raw}/, ou définissez la variable "
+        "d'environnement AE_DATA_DIR=<dossier> vers un dossier accessible en écriture (ou qui "
+        "contient déjà MNIST/raw/).")
 
 
 def test_unreadable_raw_file(real_raw, open_tmp, monkeypatch):
@@ -147,4 +193,53 @@ def test_unreadable_raw_file(real_raw, open_tmp, monkeypatch):
     monkeypatch.setenv("AE_DATA_DIR", str(root))
     status, kind, message = run_unprivileged(data.load_mnist, False, expected=data.DataError)
     assert (status, kind) == ("error", "DataError")
-    assert "t10k-images-idx3-ubyte n'est pas lisible" in message and "AE_DATA_DIR" in message
+    assert message == (
+        f"Le fichier {raw / 't10k-images-idx3-ubyte'} n'est pas lisible (droits d'accès "
+        "insuffisants). Rendez-le lisible (chmod a+r), ou copiez les quatre fichiers bruts dans un "
+        "dossier à vous et définissez AE_DATA_DIR=<dossier>.")
+
+
+# --- Bruit gaussien -------------------------------------------------------------------------
+
+
+def test_gaussian_noise_is_sigma_times_the_generators_draw():
+    """Oracle : le tirage N(0, 1) du même générateur, multiplié par σ, dans le type des images ;
+    ramené dans [0, 1] par défaut."""
+    x = torch.rand(4, 1, 28, 28, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    eps = torch.randn(x.shape, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+    noisy = data.add_gaussian_noise(x, 0.3, clip=False, generator=torch.Generator().manual_seed(2))
+    assert noisy.dtype == torch.float64 and torch.allclose(noisy, x + 0.3 * eps)
+    assert noisy.min() < 0 and noisy.max() > 1
+    clipped = data.add_gaussian_noise(x, 0.3, generator=torch.Generator().manual_seed(2))
+    assert torch.equal(clipped, (x + 0.3 * eps).clamp(0, 1))
+
+
+def test_noise_is_drawn_on_the_device_of_the_images():
+    """« meta » joue un GPU : un bruit resté sur le CPU ne pourrait pas s'y ajouter aux images."""
+    images = torch.zeros(2, 1, 28, 28, device="meta")
+    assert data.add_gaussian_noise(images, 0.1, generator=torch.Generator().manual_seed(0)).device.type == "meta"
+
+
+def test_missing_files_are_downloaded_then_loaded(real_raw, tmp_path, monkeypatch):
+    """Avec le réseau (simulé : un faux torchvision.datasets.MNIST qui « télécharge » en copiant les
+    fichiers réels, comme le vrai les quatre à la fois), les fichiers manquants sont téléchargés
+    dans AE_DATA_DIR puis lus."""
+    calls = []
+    real_mnist = data.MNIST
+
+    def fake_mnist(root, train=True, download=False):
+        calls.append((root, download))
+        if download:
+            raw = tmp_path / "MNIST" / "raw"
+            raw.mkdir(parents=True, exist_ok=True)
+            for name in data.RAW_MD5:
+                shutil.copyfile(real_raw / name, raw / name)
+        return real_mnist(root, train=train, download=False)
+
+    monkeypatch.setattr(data, "MNIST", fake_mnist)
+    monkeypatch.setenv("AE_DATA_DIR", str(tmp_path))
+    split = data.load_mnist(train=False, limit=2)
+    assert calls[0] == (str(tmp_path), True)
+    assert split.labels.tolist() == [7, 2]
+    assert all(data.check_integrity(str(tmp_path / "MNIST" / "raw" / name), md5)
+               for name, md5 in data.RAW_MD5.items())

@@ -65,3 +65,93 @@ def test_per_image_sse_sums_pixels_and_averages_images(images):
     assert per_image_sse(images, halves) == pytest.approx(expected, rel=1e-9)
     with pytest.raises(ValueError, match="Formes incompatibles"):
         per_image_sse(images, halves[:3])
+
+
+def test_knn_accuracy_uses_k():
+    """Cas fait à la main : le plus proche voisin de 0,4 est 0 (classe 0), mais deux de ses trois
+    plus proches voisins (1,0 et 1,1) sont de classe 1."""
+    train = torch.tensor([[0.0], [1.0], [1.1], [5.0], [5.2]])
+    train_labels = torch.tensor([0, 1, 1, 0, 0])
+    test, test_labels = torch.tensor([[0.4], [5.1]]), torch.tensor([1, 0])
+    assert knn_accuracy(train, train_labels, test, test_labels, k=1) == 0.5
+    assert knn_accuracy(train, train_labels, test, test_labels, k=3) == 1.0
+    assert knn_accuracy(train, train_labels, test, test_labels) == 0.5  # k = 1 par défaut
+    # Un seul voisin par défaut, pas deux : à égalité 1 contre 1, la plus petite classe gagnerait.
+    assert knn_accuracy(torch.tensor([[0.0], [0.3]]), [0, 1], torch.tensor([[0.25]]), [1]) == 1.0
+
+
+def test_knn_accuracy_accepts_images_and_numpy_arrays():
+    train = torch.zeros(4, 1, 2, 2)
+    train[2:] = 1.0
+    labels = np.array([3, 3, 7, 7])
+    test = np.full((2, 1, 2, 2), 0.9, dtype=np.float64)
+    assert knn_accuracy(train, labels, test, [7, 3]) == 0.5
+
+
+def test_few_labels_takes_a_whole_class_once_each():
+    """Avec per_class égal à l'effectif de chaque classe, chaque indice sort exactement une fois
+    (tirage sans remise), et chaque indice choisi est bien de sa classe."""
+    labels = torch.tensor([2, 0, 2, 1, 0, 2, 1, 0, 1])
+    chosen = few_labels(labels, per_class=3, seed=5)
+    assert sorted(chosen.tolist()) == list(range(9))
+    assert labels[chosen].tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    subset = few_labels(labels, per_class=2, seed=5)
+    assert labels[subset].tolist() == [0, 0, 1, 1, 2, 2] and len(set(subset.tolist())) == 6
+
+
+def test_few_labels_depends_on_its_seed_only():
+    """Même graine, même tirage, quel que soit l'état du générateur global ; graine 0 par défaut."""
+    labels = torch.arange(10).repeat(50)
+    torch.manual_seed(1)
+    first = few_labels(labels, per_class=5, seed=3)
+    torch.manual_seed(2)
+    assert torch.equal(few_labels(labels, per_class=5, seed=3), first)
+    assert torch.equal(few_labels(labels, per_class=5), few_labels(labels, per_class=5, seed=0))
+    assert not torch.equal(few_labels(labels, per_class=5, seed=1), few_labels(labels, per_class=5, seed=0))
+
+
+def test_few_labels_draws_uniformly_within_a_class():
+    """Sur de nombreuses graines, chaque membre d'une classe est choisi à peu près aussi souvent."""
+    labels = torch.zeros(10, dtype=torch.long)
+    counts = torch.zeros(10)
+    for seed in range(400):
+        counts[few_labels(labels, per_class=2, seed=seed)] += 1
+    assert counts.sum() == 800 and counts.min() > 50 and counts.max() < 110
+
+
+def _vae_with_dropout():
+    """Un VAE dont l'encodeur a du dropout : le mode évaluation devient observable."""
+    from helpers.models import VAE
+
+    torch.manual_seed(0)
+    model = VAE(latent_dim=3, hidden=(16,))
+    model.body = torch.nn.Sequential(model.body, torch.nn.Dropout(0.5))
+    return model
+
+
+def test_vae_elbo_is_a_mean_over_images_in_eval_mode():
+    """Oracle : les termes par image (bernoulli_nll, gaussian_kl_standard), calculés lot par lot
+    avec le même générateur, en mode évaluation, puis moyennés sur les 20 images (lots 7, 7, 6)."""
+    from helpers.evaluation import vae_elbo
+    from helpers.losses import bernoulli_nll, gaussian_kl_standard, reparameterize
+
+    model = _vae_with_dropout()
+    x = torch.rand(20, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    x[14:] = 0.0  # le dernier lot, court, a des termes très différents des autres
+    model.eval()
+    generator = torch.Generator().manual_seed(4)
+    reconstructions, kls = [], []
+    with torch.no_grad():
+        for batch in x.split(7):
+            mu, logvar = model.encode(batch)
+            logits = model.decode(reparameterize(mu, logvar, generator))
+            reconstructions.append(bernoulli_nll(logits, batch.flatten(1)))
+            kls.append(gaussian_kl_standard(mu, logvar))
+    reconstruction, kl = torch.cat(reconstructions).mean().item(), torch.cat(kls).mean().item()
+    model.train()
+    terms = vae_elbo(model, x, seed=4, batch_size=7)
+    assert not model.training
+    assert terms["reconstruction"] == pytest.approx(reconstruction, rel=1e-5)
+    assert terms["kl"] == pytest.approx(kl, rel=1e-5)
+    assert terms["elbo"] == pytest.approx(-(reconstruction + kl), rel=1e-5)
+    assert vae_elbo(model, x, seed=5, batch_size=7)["reconstruction"] != terms["reconstruction"]

@@ -86,6 +86,15 @@ def test_every_stub_is_followed_by_its_check(path):
             assert name in checked, f"{path.name} : {name} sans vérification"
 
 
+@pytest.mark.parametrize("page", notebook_pages(), ids=lambda p: p.stem)
+def test_a_check_cell_checks_every_function_in_one_call(page):
+    """Une cellule qui vérifie plusieurs fonctions le fait par un seul check_all(...), qui donne le
+    verdict de chacune (des appels check_… successifs s'arrêteraient au premier échec)."""
+    for cell in jupytext.read(page).cells:
+        calls = re.findall(r"^check_\w+\(", cell.source, re.MULTILINE)
+        assert len(calls) <= 1, f"{page.name} : {len(calls)} vérifications dans une cellule"
+
+
 SYNTHETIC_PAGE = '''Texte.
 
 ```{exercise} Une moyenne

@@ -50,3 +50,36 @@ def test_french_axes_after_a_log_scale():
     french_axes(ax)
     assert "0,1" in tick_labels(ax.yaxis)
     plt.close(fig)
+
+
+def test_show_rows_keeps_pixels_on_a_fixed_scale_and_normalises_other_rows():
+    """Des pixels dans [0, 1] sont affichés de 0 (noir) à 1 (blanc), même une image sombre ; une
+    rangée qui sort de [0, 1] (codes, différences) est normalisée image par image."""
+    from helpers.plots import show_rows
+
+    dark = torch.full((3, 784), 0.2)
+    dark[:, 0] = 0.4
+    codes = torch.linspace(-3, 5, 36).repeat(3, 1)
+    codes[1] *= 2
+    fig = show_rows({"images": dark, "codes": codes}, n=4, shape=(6, 6))
+    top, bottom = fig.axes[:4], fig.axes[4:]
+    assert [ax.images[0].get_clim() for ax in top[:3]] == [(0.0, 1.0)] * 3
+    assert bottom[0].images[0].get_clim() == pytest.approx((-3.0, 5.0))
+    assert bottom[1].images[0].get_clim() == pytest.approx((-6.0, 10.0))
+    assert top[0].images[0].get_array().shape == (28, 28)  # 784 pixels : pas la forme (6, 6)
+    assert bottom[0].images[0].get_array().shape == (6, 6)
+    assert not top[3].images and not top[3].axison  # n = 4 > 3 images : case vide
+    assert top[0].get_ylabel() == "images" and bottom[0].get_ylabel() == "codes"
+    plt.close(fig)
+
+
+def test_codes_plot_keeps_one_colour_per_digit():
+    """Les couleurs vont de 0 à 9 quels que soient les chiffres présents (0 et 1 seulement ici),
+    pour que chaque chiffre garde sa couleur d'une figure à l'autre."""
+    fig = plot_codes_2d(torch.tensor([[0.0, 1.0], [1.0, 0.0]]), torch.tensor([0, 1]), title="codes")
+    ax = fig.axes[0]
+    assert ax.collections[0].get_clim() == (-0.5, 9.5)
+    assert ax.get_title() == "codes"
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"attendu \(N, 2\)"):
+        plot_codes_2d(torch.zeros(3, 3), torch.zeros(3))

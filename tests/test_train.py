@@ -1,12 +1,22 @@
 import math
+import re
+import time
 
 import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 
-from helpers.models import VAE, ConvAutoencoder, DenseAutoencoder
+from helpers.checkpoints import fit_cached, load_half, save_half
+from helpers.models import VAE, ConvAutoencoder, DenseAutoencoder, SmallCNN
 from helpers.objectives import SparseKLObjective, VAEObjective
-from helpers.checkpoints import fit_cached
-from helpers.train import encode, evaluate, fit, minibatches, reconstruct, reconstruction_mse
+from helpers.train import (classification_loss, encode, evaluate, fit, minibatches, predict,
+                           reconstruct, reconstruction_mse)
+
+
+def exactly(message: str) -> str:
+    """Motif de ``pytest.raises(match=…)`` pour ce message exactement."""
+    return "^" + re.escape(message) + "$"
 
 
 def test_minibatches_cover_every_index_once():
@@ -87,6 +97,12 @@ def train(request, tmp_path, monkeypatch):
     ({"epochs": 1, "lr": -1e-3}, "taux d'apprentissage lr doit être un réel strictement positif"),
     ({"epochs": 1, "lr": math.nan}, "taux d'apprentissage lr doit être un réel strictement positif"),
     ({"epochs": 1, "lr": math.inf}, "taux d'apprentissage lr doit être un réel strictement positif"),
+    # Ni booléen, ni texte, ni flottant là où un entier est attendu :
+    ({"epochs": True}, r"epochs doit être un entier strictement positif \(reçu : True\)"),
+    ({"epochs": 2.0}, r"epochs doit être un entier strictement positif \(reçu : 2.0\)"),
+    ({"epochs": 1, "batch_size": "16"}, "batch_size doit être un entier strictement positif"),
+    ({"epochs": 1, "lr": True}, "taux d'apprentissage lr doit être un réel strictement positif"),
+    ({"epochs": 1, "lr": "1e-3"}, r"strictement positif \(reçu : '1e-3'\)"),
 ])
 def test_bad_hyperparameters(images, train, kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -141,3 +157,316 @@ def test_supervised_training_with_targets(images):
     assert (predict(model, images) == labels).float().mean() > 0.9
     with pytest.raises(ValueError, match="étiquettes"):
         fit(model, images, targets=labels[:3], loss=classification_loss, epochs=1, progress=False)
+
+
+# --- La perte d'une époque est une moyenne par image ------------------------------------------
+
+
+class Scale(nn.Module):
+    """x ↦ w x (un seul poids, nul au départ) : l'erreur d'une image est la moyenne de ses pixels
+    au carré, connue d'avance, et un pas d'Adam de 1e-12 ne la change pas."""
+
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.zeros(()))
+
+    def forward(self, x):
+        return self.w * x
+
+
+def test_epoch_loss_is_a_mean_over_images_not_over_batches():
+    """9 images, lots de 4 : le dernier lot n'a qu'une image. Une seule image est claire (perte 1),
+    les autres sont noires (perte 0) : la moyenne par image vaut 1/9, la moyenne des lots 1/3 ou
+    1/12 selon le lot où tombe l'image claire."""
+    images = torch.zeros(9, 1, 28, 28)
+    images[4] = 1.0
+    expected = images.pow(2).flatten(1).mean(dim=1).mean().item()  # oracle, avant l'entraînement
+    assert expected == pytest.approx(1 / 9)
+    for seed in range(4):  # l'image claire dans un lot plein ou dans le lot court
+        history = fit(Scale(), images, epochs=1, batch_size=4, lr=1e-12, seed=seed, progress=False)
+        assert history.train_loss[0] == pytest.approx(expected, rel=1e-6)
+    per_batch = [images[idx].pow(2).mean().item()
+                 for idx in minibatches(9, 4, torch.Generator().manual_seed(0))]
+    assert abs(sum(per_batch) / len(per_batch) - expected) > 0.02  # le test distingue les deux
+
+
+def test_first_epoch_loss_equals_evaluate_before_training(images):
+    """Avec un vrai modèle et un taux d'apprentissage infime, la perte de la première époque est
+    celle du modèle initial : la moyenne des pertes par image, calculées ici directement, très
+    différentes (images noires et images à trait), avec un dernier lot court (70 = 2 × 32 + 6)."""
+    x = torch.cat([images, torch.full((6, 1, 28, 28), 0.5)])  # 70 images : lots de 32, 32 et 6
+    torch.manual_seed(0)
+    model = DenseAutoencoder(code_dim=4, hidden=(16,))
+    with torch.no_grad():
+        per_image = (model(x) - x).pow(2).flatten(1).mean(dim=1)
+    assert per_image.max() > 10 * per_image.min()  # sortie ≈ 0,5 : images grises presque exactes
+    expected = per_image.mean().item()
+    per_batch = [per_image[idx].mean().item()
+                 for idx in minibatches(70, 32, torch.Generator().manual_seed(0))]
+    assert abs(sum(per_batch) / 3 - expected) > 1e-3 * expected  # le test distingue les deux
+    assert evaluate(model, x, batch_size=32) == pytest.approx(expected, rel=1e-5)
+    history = fit(model, x, epochs=1, batch_size=32, lr=1e-12, progress=False)
+    assert history.train_loss[0] == pytest.approx(expected, rel=1e-5)
+
+
+def test_evaluate_is_a_mean_over_images_with_a_short_last_batch():
+    images = torch.zeros(5, 1, 28, 28)
+    images[4] = 1.0  # seule dans le dernier lot de taille 2 : [0, 1], [2, 3], [4]
+    assert evaluate(Scale(), images, batch_size=2) == pytest.approx(1 / 5)
+
+
+def test_history_records_the_training_time(images):
+    start = time.perf_counter()
+    history = fit(DenseAutoencoder(code_dim=2, hidden=(8,)), images, epochs=2, progress=False)
+    elapsed = time.perf_counter() - start
+    assert 0 < history.seconds <= elapsed
+
+
+def test_evaluate_refuses_an_empty_set():
+    with pytest.raises(ValueError, match="ensemble vide"):
+        evaluate(Scale(), torch.zeros(0, 1, 28, 28))
+
+
+# --- Mode entraînement pendant fit, mode évaluation ensuite ------------------------------------
+
+
+class DropoutAutoencoder(nn.Module):
+    """Auto-encodeur avec dropout : ses sorties ne sont déterministes qu'en mode évaluation."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 32), nn.ReLU(), nn.Dropout(0.5))
+        self.decoder = nn.Sequential(nn.Linear(32, 784), nn.Sigmoid())
+
+    def encode(self, x):
+        return self.encoder(x)
+
+    def forward(self, x):
+        return self.decoder(self.encode(x)).reshape(x.shape)
+
+
+def test_fit_trains_in_training_mode_and_evaluates_in_eval_mode(images):
+    """Même un modèle laissé en mode évaluation (par un premier fit, ou evaluate entre deux
+    époques) est entraîné en mode entraînement ; la perte de test est calculée en mode évaluation."""
+    modes = {"train": [], "test": []}
+
+    def recording_loss(model, x):
+        modes["train" if torch.is_grad_enabled() else "test"].append(model.training)
+        return reconstruction_mse(model, x)
+
+    model = DropoutAutoencoder().eval()
+    fit(model, images, epochs=3, batch_size=32, loss=recording_loss, test_images=images[:8],
+        progress=False)
+    assert modes["train"] == [True] * 6 and modes["test"] == [False] * 3
+    assert not model.training
+
+
+def test_fit_leaves_the_model_in_eval_mode(images):
+    model = DropoutAutoencoder()
+    fit(model, images, epochs=1, progress=False)
+    assert not model.training
+    assert torch.equal(model(images), model(images))
+
+
+def _small_cnn():
+    torch.manual_seed(0)
+    return SmallCNN(channels=(4, 8), dropout=0.5)
+
+
+@pytest.mark.parametrize("function, make, direct", [
+    (reconstruct, DropoutAutoencoder, lambda model, x: model(x)),
+    (encode, DropoutAutoencoder, lambda model, x: model.encode(x)),
+    (evaluate, DropoutAutoencoder, lambda model, x: reconstruction_mse(model, x).item()),
+    (predict, _small_cnn, lambda model, x: model(x).argmax(dim=1)),
+], ids=["reconstruct", "encode", "evaluate", "predict"])
+def test_inference_helpers_use_eval_mode(images, function, make, direct):
+    """Appelées sur un modèle resté en mode entraînement, elles donnent le résultat du mode
+    évaluation (sans dropout), calculé ici directement."""
+    model = make().eval()
+    with torch.no_grad():
+        expected = direct(model, images)
+    model.train()
+    with torch.no_grad():  # le dropout change bien les sorties en mode entraînement
+        noisy = direct(model, images)
+    assert (noisy != expected) if function is evaluate else not torch.equal(noisy, expected)
+    model.train()
+    result = function(model, images, batch_size=10)
+    assert not model.training
+    if function is evaluate:
+        assert result == pytest.approx(expected, rel=1e-6)
+    elif function is predict:
+        assert torch.equal(result, expected)
+    else:
+        assert torch.allclose(result, expected, atol=1e-6)
+
+
+def test_load_half_leaves_the_model_in_eval_mode(tmp_path, images):
+    model = DropoutAutoencoder()
+    save_half(model, tmp_path / "poids.pt", {})
+    model.train()
+    assert load_half(model, tmp_path / "poids.pt") == {}
+    assert not model.training
+
+
+def test_fit_cached_reloads_in_eval_mode(images, tmp_path, monkeypatch):
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path))
+    torch.manual_seed(0)
+    fit_cached("ae", DenseAutoencoder(code_dim=2, hidden=(8,)), images, epochs=1, progress=False)
+    torch.manual_seed(0)
+    model = DenseAutoencoder(code_dim=2, hidden=(8,)).train()
+    fit_cached("ae", model, images, epochs=1, progress=False)
+    assert not model.training
+
+
+# --- Apprentissage supervisé : étiquettes d'entraînement et de test ---------------------------
+
+
+def _labels(images):
+    return (images.flatten(1).argmax(dim=1) // 28 > 13).long()  # trait en haut ou en bas
+
+
+def test_supervised_training_with_test_targets(images):
+    labels = _labels(images)
+    torch.manual_seed(0)
+    model = SmallCNN(channels=(4, 8))
+    history = fit(model, images[:48], targets=labels[:48], test_images=images[48:],
+                  test_targets=labels[48:], loss=classification_loss, epochs=2, batch_size=16,
+                  progress=False)
+    assert len(history.test_loss) == 2
+    model.eval()
+    with torch.no_grad():  # oracle : l'entropie croisée calculée directement, en mode évaluation
+        expected = F.cross_entropy(model(images[48:]), labels[48:]).item()
+    assert history.test_loss[-1] == pytest.approx(expected, rel=1e-5)
+    assert evaluate(model, images[48:], loss=classification_loss, targets=labels[48:],
+                    batch_size=5) == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.mark.parametrize("given", ["targets", "test_targets"])
+def test_test_loss_without_its_labels_is_refused_before_training(images, given):
+    labels = _labels(images)
+    calls = []
+
+    def loss(model, x, y=None):
+        calls.append(len(x))
+        return classification_loss(model, x, y)
+
+    kwargs = {"targets": labels} if given == "targets" else {"test_targets": labels[:8]}
+    with pytest.raises(ValueError, match="test_targets"):
+        fit(SmallCNN(channels=(4, 8)), images, test_images=images[:8], loss=loss, epochs=1,
+            progress=False, **kwargs)
+    assert calls == []  # refusé d'emblée, avant la moindre époque
+
+
+def test_predict_is_the_argmax_of_the_logits(images):
+    torch.manual_seed(0)
+    model = SmallCNN(channels=(4, 8)).eval()
+    with torch.no_grad():
+        logits = model(images)
+    assert torch.equal(predict(model, images, batch_size=7), logits.argmax(dim=1))
+
+
+# --- Valeurs par défaut, barre de progression, périphérique ----------------------------------
+
+
+def test_default_learning_rate_batch_size_seed_and_schedule():
+    """Le premier pas d'Adam déplace un poids d'exactement lr : w = 10⁻³ après un pas (taux par
+    défaut), 2·10⁻³ après deux pas à taux constant (pas de cosinus par défaut), 1,5·10⁻³ avec le
+    cosinus sur deux pas. Lots de 128 par défaut, ordre de la graine 0 par défaut."""
+    images = torch.full((9, 1, 28, 28), 0.5)
+    model = Scale()
+    fit(model, images, epochs=1, batch_size=9, progress=False)
+    assert model.w.item() == pytest.approx(1e-3, rel=1e-4)
+    model = Scale()
+    fit(model, images, epochs=1, batch_size=9, lr=0.01, progress=False)
+    assert model.w.item() == pytest.approx(0.01, rel=1e-4)
+    model = Scale()
+    fit(model, images, epochs=2, batch_size=9, progress=False)
+    assert model.w.item() == pytest.approx(2e-3, rel=1e-3)
+    model = Scale()
+    fit(model, images, epochs=2, batch_size=9, cosine=True, progress=False)
+    assert model.w.item() == pytest.approx(1.5e-3, rel=1e-3)
+
+    sizes, orders = [], []
+
+    def recording_loss(model, x):
+        sizes.append(len(x))
+        orders.append(x.flatten(1)[:, 0].tolist())
+        return reconstruction_mse(model, x)
+
+    ranked = torch.arange(300.0).div(300).reshape(300, 1, 1, 1).expand(300, 1, 28, 28)
+    fit(Scale(), ranked, epochs=1, loss=recording_loss, progress=False)
+    fit(Scale(), ranked, epochs=1, loss=recording_loss, seed=0, progress=False)
+    fit(Scale(), ranked, epochs=1, loss=recording_loss, seed=1, progress=False)
+    assert sizes == [128, 128, 44] * 3
+    assert orders[:3] == orders[3:6] != orders[6:]
+
+
+def test_progress_bar_in_french_with_the_epoch_loss(capsys):
+    """Par défaut, une barre « Entraînement » en époques, avec la perte de l'époque, effacée à la
+    fin ; rien avec progress=False."""
+    images = torch.zeros(9, 1, 28, 28)
+    images[4] = 1.0
+    fit(Scale(), images, epochs=2, batch_size=9, lr=1e-12)
+    err = capsys.readouterr().err
+    assert re.search(r"(^|\r)Entraînement: +\d+%", err) and re.search(r"\d/2 \[", err)
+    assert re.search(r"(époque/s|s/époque)\b", err) and "perte=0.1111" in err
+    assert not err.endswith("\n")  # barre effacée (leave=False)
+    fit(Scale(), images, epochs=2, batch_size=9, lr=1e-12, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+class OnMeta(nn.Module):
+    """Un modèle dont le premier paramètre est sur le périphérique « meta » (un faux accélérateur,
+    sans calcul) : il note le périphérique des lots qu'il reçoit."""
+
+    def __init__(self):
+        super().__init__()
+        self.anchor = nn.Parameter(torch.empty(1, device="meta"))
+        self.w = nn.Parameter(torch.ones(()))
+        self.devices = []
+
+    def forward(self, x, y=None):
+        self.devices.append((x.device.type, None if y is None else y.device.type))
+        return self.w * 1.0
+
+
+def test_each_batch_is_sent_to_the_models_device(images):
+    """Les données restent sur le CPU ; chaque lot (et ses étiquettes) va sur le périphérique du
+    modèle, par exemple un GPU."""
+    model = OnMeta()
+    fit(model, images, epochs=1, batch_size=32, loss=lambda m, x: m(x) ** 2, progress=False)
+    assert model.devices == [("meta", None)] * 2
+    model = OnMeta()
+    fit(model, images, targets=torch.zeros(64, dtype=torch.long), epochs=1, batch_size=32,
+        loss=lambda m, x, y: m(x, y) ** 2, progress=False)
+    assert model.devices == [("meta", "meta")] * 2
+
+
+def test_divergence_names_the_epoch():
+    calls = []
+
+    def loss_diverging_at_epoch_2(model, x):
+        calls.append(1)
+        value = reconstruction_mse(model, x)
+        return value * math.inf if len(calls) > 3 else value
+
+    images = torch.rand(9, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(FloatingPointError, match=exactly(
+            "La perte vaut nan à l'époque 2 : l'entraînement a divergé. Réduisez le taux "
+            "d'apprentissage lr ou vérifiez que les données sont dans [0, 1].")):
+        fit(Scale(), images, epochs=3, batch_size=3, loss=loss_diverging_at_epoch_2, progress=False)
+
+
+def test_messages_in_full(images):
+    with pytest.raises(ValueError, match=exactly(
+            "L'ensemble d'entraînement est vide : impossible d'entraîner le modèle.")):
+        fit(Scale(), torch.zeros(0, 1, 28, 28), epochs=1, progress=False)
+    with pytest.raises(ValueError, match=exactly(
+            "Avec des étiquettes targets, la perte de test demande aussi les étiquettes des images "
+            "de test (test_targets), et inversement.")):
+        fit(Scale(), images, targets=torch.zeros(64), test_images=images, epochs=1, progress=False)
+    with pytest.raises(ValueError, match=exactly("64 images mais 3 étiquettes.")):
+        fit(Scale(), images, targets=torch.zeros(3), epochs=1, progress=False)
+    with pytest.raises(ValueError, match=exactly("Impossible d'évaluer sur un ensemble vide.")):
+        evaluate(Scale(), torch.zeros(0, 1, 28, 28))
