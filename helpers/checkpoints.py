@@ -96,11 +96,12 @@ def loss_key(loss: Loss) -> str:
     )
 
 
-def fingerprint(tensor: torch.Tensor) -> list:
-    """Empreinte bon marché d'un tenseur de données : forme et sommes de quelques tranches."""
-    flat = tensor.detach().cpu().reshape(len(tensor), -1 if tensor.numel() else 0).double()
-    step = max(1, len(flat) // 256)
-    return [list(tensor.shape), round(flat.sum().item(), 6), round(flat[::step].pow(2).sum().item(), 6)]
+def fingerprint(tensor: torch.Tensor) -> str:
+    """Empreinte exacte d'un tenseur : son type, sa forme et l'empreinte sha256 de ses octets (un
+    pixel changé ou déplacé la change ; 0,15 s pour les 60 000 images de MNIST)."""
+    data = tensor.detach().cpu().contiguous()
+    digest = hashlib.sha256(data.reshape(-1).view(torch.uint8).numpy()).hexdigest()[:16]
+    return f"{data.dtype}{list(data.shape)}:{digest}"
 
 
 def save_atomic(obj: dict, path: Path) -> None:
@@ -126,7 +127,7 @@ def load(path: Path) -> dict | None:
     except Exception as error:  # fichier tronqué, corrompu ou d'un autre format
         warnings.warn(
             f"Le modèle en cache {path} est illisible ({type(error).__name__}) : il est ré-entraîné.",
-            stacklevel=2,
+            stacklevel=3,  # le code qui a appelé fit_cached ou load_half
         )
         return None
 

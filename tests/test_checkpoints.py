@@ -2,6 +2,7 @@
 compris), rechargement sans ré-entraînement, écriture atomique, fichier illisible ré-entraîné,
 dossier inutilisable ; poids float16 versionnés de l'entraînement long."""
 
+import dataclasses
 import math
 import os
 import shutil
@@ -9,13 +10,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
-from helpers.checkpoints import cache_key, fit_cached, load, load_half, save_atomic, save_half
+from helpers.checkpoints import (cache_dir, cache_key, fit_cached, load, load_half, save_atomic,
+                                 save_half)
 from helpers.models import DenseAutoencoder
 from helpers.objectives import DenoisingObjective, SparseKLObjective, SparseL1Objective
-from helpers.train import classification_loss, reconstruction_mse
+from helpers.train import classification_loss, fit, reconstruction_mse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +44,7 @@ def test_the_key_is_stable(images):
 
 @pytest.mark.parametrize("change", [
     {"model": _model(code_dim=4)},           # architecture
+    {"model": DenseAutoencoder(3, (16,), activation="tanh", code_activation="sigmoid")},
     {"model": _model(seed=1)},               # poids initiaux
     {"loss": SparseL1Objective(0.1)},        # perte
     {"loss": classification_loss},
@@ -50,11 +55,37 @@ def test_each_input_changes_the_key(images, change):
     assert _key(images, **change) != _key(images)
 
 
+def test_an_activation_alone_changes_the_key(images):
+    """Mêmes poids initiaux, autre architecture : seul le repr du modèle les distingue."""
+    torch.manual_seed(0)
+    relu = DenseAutoencoder(3, (16,))
+    torch.manual_seed(0)
+    tanh = DenseAutoencoder(3, (16,), activation="tanh")
+    assert all(torch.equal(a, b) for a, b in zip(relu.parameters(), tanh.parameters()))
+    assert _key(images, model=relu) != _key(images, model=tanh)
+
+
+def test_the_order_and_the_type_of_the_options_do_not_matter(images):
+    model = _model()
+    assert cache_key(model, images, None, reconstruction_mse, {"epochs": 2, "lr": 1e-3}) == \
+        cache_key(model, images, None, reconstruction_mse, {"lr": 1e-3, "epochs": 2})
+    numpy_lr = cache_key(model, images, None, reconstruction_mse, {"lr": np.float32(1e-3)})
+    assert numpy_lr != cache_key(model, images, None, reconstruction_mse, {"lr": 2e-3})
+
+
 def test_the_data_change_the_key(images):
     assert _key(images[:-1]) != _key(images)
     shifted = images.clone()
     shifted[0, 0, 0, 0] += 0.5
     assert _key(shifted) != _key(images)
+    # mêmes sommes, mêmes sommes des carrés, autres images : pixels échangés, images transposées
+    swapped = images.clone().flatten(1)
+    lit, dark = swapped[0].argmax(), swapped[0].argmin()
+    swapped[0, lit], swapped[0, dark] = swapped[0, dark].item(), swapped[0, lit].item()
+    swapped = swapped.reshape(images.shape)
+    assert not torch.equal(swapped, images) and _key(swapped) != _key(images)
+    assert _key(images.transpose(2, 3)) != _key(images)
+    assert _key(images.double()) != _key(images)
     assert _key(images, test_images=images[:8]) != _key(images)
     assert _key(images, test_images=images[:8]) != _key(images, test_images=images[8:16])
 
@@ -95,15 +126,37 @@ def test_source_hash_covers_training_code_only(tmp_path):
     assert hashes()[0] != training
 
 
-def test_losses_without_a_stable_description_are_refused(images):
-    with pytest.raises(ValueError, match="fit_cached ne sait pas décrire la perte"):
-        _key(images, loss=lambda model, x: reconstruction_mse(model, x))
+def module_loss(model, x):
+    """Une perte définie dans un module hors de helpers, comme dans un notebook."""
+    return F.mse_loss(model(x), x)
 
-    def notebook_loss(model, x):
+
+@dataclasses.dataclass(frozen=True)
+class NotebookObjective:
+    beta: float
+
+    def __call__(self, model, x):
+        return self.beta * F.mse_loss(model(x), x)
+
+
+def test_losses_without_a_stable_description_are_refused(images):
+    def local_loss(model, x):
         return reconstruction_mse(model, x)
 
-    with pytest.raises(ValueError, match="entraînez le modèle avec fit"):
-        _key(images, loss=notebook_loss)
+    helpers_lambda = lambda model, x: reconstruction_mse(model, x)  # noqa: E731
+    helpers_lambda.__module__ = "helpers.train"
+    for loss in (lambda model, x: reconstruction_mse(model, x), local_loss, module_loss,
+                 NotebookObjective(0.5), helpers_lambda):
+        with pytest.raises(ValueError, match=r"^fit_cached ne sait pas décrire la perte .* de façon "
+                                             r"sûre .* entraînez le modèle avec fit, sans cache\.$"):
+            _key(images, loss=loss)
+
+
+def test_the_default_cache_dir_is_under_the_build_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("AE_CACHE_DIR", raising=False)
+    assert cache_dir() == ROOT / "_build" / "checkpoints"
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path / "ailleurs"))
+    assert cache_dir() == tmp_path / "ailleurs"
 
 
 # --- fit_cached ------------------------------------------------------------------------------
@@ -124,6 +177,16 @@ def test_fit_cached_trains_once_then_loads(images, tmp_path, monkeypatch):
     assert len(list(tmp_path.glob("ae-*.pt"))) == 2
 
 
+def test_fit_cached_trains_like_fit_with_the_loss_and_test_images(images, tmp_path, monkeypatch):
+    monkeypatch.setenv("AE_CACHE_DIR", str(tmp_path))
+    options = {"epochs": 2, "batch_size": 16, "loss": SparseL1Objective(0.01), "progress": False}
+    reference = fit(_model(), images, test_images=images[:8], **options)
+    cached = fit_cached("ae", _model(), images, test_images=images[:8], **options)
+    assert cached.train_loss == reference.train_loss and cached.test_loss == reference.test_loss
+    fit_cached("ae", _model(), images, test_images=images[8:16], **options)
+    assert len(list(tmp_path.glob("ae-*.pt"))) == 2  # d'autres images de test, un autre modèle
+
+
 EDIT_A_LOSS_AND_TRAIN = """
 import sys, torch
 sys.path.insert(0, sys.argv[1])
@@ -141,8 +204,9 @@ print("entraîné" if epochs else "rechargé", history.train_loss[0])
 
 
 def test_editing_a_loss_retrains_the_cached_model(tmp_path):
-    """Sur une copie de helpers : même code → rechargé ; perte modifiée → ré-entraîné, avec la
-    nouvelle perte (et non le modèle et l'historique de l'ancien code)."""
+    """Sur une copie de helpers : même code → rechargé ; figure modifiée → rechargé aussi ; perte
+    modifiée → ré-entraîné, avec la nouvelle perte (et non le modèle et l'historique de l'ancien
+    code)."""
     copy = tmp_path / "code"
     shutil.copytree(ROOT / "helpers", copy / "helpers", ignore=shutil.ignore_patterns("__pycache__"))
     env = {**os.environ, "AE_CACHE_DIR": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"}
@@ -155,6 +219,9 @@ def test_editing_a_loss_retrains_the_cached_model(tmp_path):
 
     first = run()
     assert first[0] == "entraîné" and run() == ("rechargé", first[1])
+    with open(copy / "helpers" / "plots.py", "a", encoding="utf-8") as handle:
+        handle.write("\n# une retouche de figure\n")
+    assert run() == ("rechargé", first[1])
     losses = copy / "helpers" / "losses.py"
     text = losses.read_text(encoding="utf-8")
     edited = text.replace("return h.abs().sum(dim=1).mean()", "return 10 * h.abs().sum(dim=1).mean()")
@@ -169,10 +236,17 @@ def test_corrupted_cache_is_retrained_with_a_warning(images, tmp_path, monkeypat
     fit_cached("ae", _model(), images, epochs=1, progress=False)
     (path,) = tmp_path.glob("ae-*.pt")
     path.write_bytes(path.read_bytes()[:100])
+    try:
+        torch.load(path, weights_only=True)
+    except Exception as error:  # noqa: BLE001 — le type exact dépend de la version de torch
+        kind = type(error).__name__
     epochs = []
-    with pytest.warns(UserWarning, match="illisible"):
+    with pytest.warns(UserWarning) as caught:
         history = fit_cached("ae", _model(), images, epochs=1, progress=False,
                              on_epoch_end=lambda epoch, model: epochs.append(epoch))
+    (warning,) = caught
+    assert str(warning.message) == f"Le modèle en cache {path} est illisible ({kind}) : il est ré-entraîné."
+    assert warning.filename == __file__  # l'avertissement désigne la cellule qui appelle fit_cached
     assert epochs == [1] and math.isfinite(history.train_loss[0])
     assert load(path)["history"]["train_loss"] == history.train_loss  # réécrit en entier
 
@@ -181,12 +255,46 @@ def test_unusable_cache_dir_trains_without_saving(images, tmp_path, monkeypatch)
     a_file = tmp_path / "cache"
     a_file.write_text("pas un dossier")
     monkeypatch.setenv("AE_CACHE_DIR", str(a_file))
-    with pytest.warns(UserWarning, match="ne sera pas sauvegardé.*AE_CACHE_DIR"):
+    with pytest.warns(UserWarning) as caught:
         history = fit_cached("ae", _model(), images, epochs=1, progress=False)
+    (warning,) = caught
+    assert str(warning.message) == (
+        f"Impossible d'écrire dans le cache {a_file} (FileExistsError) : le modèle entraîné ne sera "
+        "pas sauvegardé et sera ré-entraîné la prochaine fois. Faites pointer AE_CACHE_DIR vers un "
+        "dossier accessible en écriture.")
+    assert warning.filename == __file__
     assert math.isfinite(history.train_loss[0])
 
 
 # --- Écriture atomique et poids float16 ------------------------------------------------------
+
+
+def test_the_write_goes_through_a_temporary_file_beside_the_target(tmp_path, monkeypatch):
+    """Le fichier temporaire est dans le même dossier (os.replace ne traverse pas les systèmes de
+    fichiers), caché et reconnaissable ; les dossiers manquants sont créés."""
+    target = tmp_path / "a" / "b" / "c.pt"
+    real_save, seen = torch.save, []
+
+    def spying_save(obj, handle):
+        seen.extend(target.parent.iterdir())  # pendant l'écriture
+        real_save(obj, handle)
+
+    monkeypatch.setattr(torch, "save", spying_save)
+    save_atomic({"x": 1}, target)
+    (temporary,) = seen
+    assert temporary.name.startswith(".c.pt.") and temporary.name.endswith(".tmp")
+    assert [p.name for p in target.parent.iterdir()] == ["c.pt"] and load(target) == {"x": 1}
+
+
+class Unsafe:
+    """Un objet quelconque : torch.load(weights_only=True) refuse de le reconstruire."""
+
+
+def test_only_weights_are_loaded_from_a_cache_file(tmp_path):
+    path = tmp_path / "piège.pt"
+    torch.save({"state_dict": {}, "history": Unsafe()}, path)
+    with pytest.warns(UserWarning, match="illisible"):
+        assert load(path) is None
 
 
 def test_a_failed_write_leaves_the_previous_file_and_nothing_else(tmp_path, monkeypatch):
@@ -224,8 +332,10 @@ def test_missing_file_gives_none(tmp_path):
 def test_corrupted_or_mismatched_file_is_ignored_with_a_warning(tmp_path):
     path = tmp_path / "weights.pt"
     save_half(DenseAutoencoder(code_dim=4, hidden=(16,)), path, {})
-    with pytest.warns(UserWarning, match="ne correspondent pas"):
+    with pytest.warns(UserWarning, match="ne correspondent pas") as caught:
         assert load_half(DenseAutoencoder(code_dim=8, hidden=(16,)), path) is None
+    assert caught[0].filename == __file__
     path.write_bytes(path.read_bytes()[:100])
-    with pytest.warns(UserWarning, match="illisible"):
+    with pytest.warns(UserWarning, match="illisible") as caught:
         assert load_half(DenseAutoencoder(code_dim=4, hidden=(16,)), path) is None
+    assert caught[0].filename == __file__

@@ -155,3 +155,18 @@ def test_vae_elbo_is_a_mean_over_images_in_eval_mode():
     assert terms["kl"] == pytest.approx(kl, rel=1e-5)
     assert terms["elbo"] == pytest.approx(-(reconstruction + kl), rel=1e-5)
     assert vae_elbo(model, x, seed=5, batch_size=7)["reconstruction"] != terms["reconstruction"]
+
+
+def test_vae_elbo_default_seed_and_device():
+    """La graine par défaut est 0 ; chaque lot va sur le périphérique du modèle (« meta »)."""
+    from helpers.evaluation import vae_elbo
+    from helpers.models import VAE
+
+    torch.manual_seed(0)
+    model, images = VAE(2, (16,)), torch.rand(30, 1, 28, 28)
+    assert vae_elbo(model, images) == vae_elbo(model, images, seed=0) != vae_elbo(model, images, seed=1)
+    seen = []
+    model.to("meta").register_forward_pre_hook(lambda module, args: seen.append(args[0].device.type))
+    with pytest.raises(RuntimeError):  # pas de valeur numérique sur « meta »
+        vae_elbo(model, images)
+    assert seen == ["meta"]

@@ -290,3 +290,32 @@ def test_messages_in_full(problem, call, message):
     decoder, targets, init = problem
     with pytest.raises(ValueError, match=exactly(message)):
         call(decoder, targets, init)
+
+
+def test_contraction_ratios_perturb_forwards_with_the_default_radius_and_seed():
+    """(Id − E∘D)(u) = u³ autour de u = 1 : la différence vaut (u + v)³ − u³, pas (u − v)³ − u³ ;
+    rayon 0,1 et graine 0 par défaut."""
+    codes = torch.ones(6, 2, dtype=torch.float64)
+    v = torch.randn(codes.shape, generator=torch.Generator().manual_seed(0)).double()
+    v = 0.1 * v / v.norm(dim=1, keepdim=True)
+    expected = ((codes + v) ** 3 - codes**3).norm(dim=1) / 0.1
+    ratios = inversion.contraction_ratios(lambda x: x, lambda u: u - u**3, codes)
+    assert torch.allclose(ratios, expected)
+
+
+def test_contraction_ratios_draw_on_the_codes_device():
+    codes = torch.zeros(3, 2, device="meta")
+    assert inversion.contraction_ratios(lambda x: x, lambda u: u / 2, codes).device.type == "meta"
+
+
+def test_fixed_point_defaults_and_duration():
+    z = torch.rand(2, 3)
+    before = time.perf_counter()
+    result, history = inversion.fixed_point(lambda x: x, lambda u: u / 2, z, torch.zeros(2, 3))
+    elapsed = time.perf_counter() - before
+    assert len(history) == 51 and 0 < result.seconds <= elapsed
+
+
+def test_invert_loop_checks_its_step_even_without_images():
+    with pytest.raises(ValueError, match="taux d'apprentissage"):
+        inversion.invert_loop(lambda u: u, torch.zeros(0, 4), torch.zeros(0, 4), lr=-1.0)

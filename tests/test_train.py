@@ -443,6 +443,23 @@ def test_each_batch_is_sent_to_the_models_device(images):
     assert model.devices == [("meta", "meta")] * 2
 
 
+def test_batched_computations_send_each_batch_to_the_models_device(images):
+    """evaluate, encode, reconstruct et predict envoient chaque lot sur le périphérique du modèle
+    (ici le faux accélérateur « meta ») ; les images restent sur le CPU."""
+    model = OnMeta()
+    model.encode = model.forward
+    evaluate(model, images, loss=lambda m, x: m(x), batch_size=40)
+    assert model.devices == [("meta", None)] * 2
+    for function in (encode, reconstruct, predict):
+        model.devices.clear()
+        with pytest.raises((RuntimeError, IndexError)):  # ce faux modèle ne rend qu'un nombre
+            function(model, images, batch_size=40)
+        assert model.devices and set(model.devices) == {("meta", None)}
+    model.devices.clear()
+    evaluate(model, images, loss=lambda m, x, y: m(x, y), targets=torch.zeros(64), batch_size=40)
+    assert model.devices == [("meta", "meta")] * 2
+
+
 def test_divergence_names_the_epoch():
     calls = []
 
