@@ -64,14 +64,15 @@ def solution_code_lines(page: Path) -> set[str]:
 
 
 PLAIN_FRAGMENT = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ ,;:.]{40,}")
+MARKUP = re.compile(r"\$[^$]*\$|\{[^}]*\}`[^`]*`|`[^`]*`|\*\*?")
 
 
 def solution_prose(page: Path) -> set[str]:
     """Des morceaux de texte des solutions rédigées de la page (``{solution}`` et texte entre
-    ``{solution-start}`` et ``{solution-end}``), sans balisage : assez longs pour ne se trouver
-    nulle part ailleurs, coupés à chaque signe que le rendu pourrait changer (maths, rôles,
-    apostrophes, guillemets)."""
-    fragments, depth, fence = set(), 0, None
+    ``{solution-start}`` et ``{solution-end}``), sans balisage : coupés à chaque signe que le rendu
+    pourrait changer (maths, rôles, apostrophes, guillemets), assez longs, et absents du reste de
+    la page (un énoncé peut répéter une phrase de sa solution)."""
+    inside, outside, depth, fence = [], [], 0, None
     for line in page.read_text(encoding="utf-8").split("\n"):
         opening = re.match(r"^(`{3,}|:{3,})\{(solution|solution-start|solution-end)\}", line)
         if opening:
@@ -85,7 +86,8 @@ def solution_prose(page: Path) -> set[str]:
         if fence is not None and line.strip() == fence:
             depth, fence = 0, None
             continue
-        if depth and not line.startswith((":", "```", "    ", "#", "def ", "|")):
-            text = re.sub(r"\$[^$]*\$|\{[^}]*\}`[^`]*`|`[^`]*`|\*\*?", "|", line)
-            fragments.update(f.strip(" ,;:.") for f in PLAIN_FRAGMENT.findall(text))
-    return {f for f in fragments if len(f) > 40}
+        if not line.startswith((":", "```", "    ", "#", "def ", "|")):
+            (inside if depth else outside).append(MARKUP.sub("|", line))
+    elsewhere = re.sub(r"\s+", " ", " ".join(outside))
+    fragments = {f.strip(" ,;:.") for line in inside for f in PLAIN_FRAGMENT.findall(line)}
+    return {f for f in fragments if len(f) > 40 and f not in elsewhere}
