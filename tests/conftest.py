@@ -7,9 +7,15 @@ from pathlib import Path
 
 import pytest
 import torch
+from tqdm.std import tqdm
 
 import course_solutions
 from course_solutions import page_solutions
+
+
+# Pas de fil de surveillance des barres de progression : un processus fils (fork, comme ceux des
+# tests de droits d'accès ou de mutmut) pourrait hériter de son verrou et se bloquer.
+tqdm.monitor_interval = 0
 
 
 @pytest.fixture
