@@ -13,8 +13,8 @@ COLAB_STAMP := $(COLAB)/.installed
 FAST := $(filter 1 true yes oui on,$(AE_FAST))
 CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
 
-.PHONY: book book-fast book-enonces test test-colab test-site test-enonces notebooks bench long-run \
-	results mutation clean
+.PHONY: book book-fast book-enonces test test-colab test-site test-enonces notebooks site-index \
+	bench long-run results mutation clean
 
 # Le cache d'exécution de Jupyter Book ne regarde que le code des cellules, et Sphinx ne relit que
 # les pages dont la source a changé : quand le code de helpers/ change, on vide le cache
@@ -81,7 +81,7 @@ mutation: $(STAMP)
 	rm -rf mutants
 	OMP_NUM_THREADS=1 AE_FAST=1 AE_DATA_DIR=$(abspath $(or $(AE_DATA_DIR),data)) \
 		$(BIN)/mutmut run --max-children $(MUTATION_CHILDREN) $(foreach m,$(MUTANTS),'$(m)')
-	$(BIN)/python tools/mutation.py $(if $(DIFF),--diff)
+	$(BIN)/python -m tools.mutation $(if $(DIFF),--diff)
 
 ## Environnement « comme Colab » : seulement ce que Colab fournit (tools/colab-requirements.txt)
 ## et `pip install .`. On y exécute en mode rapide, sans cache de modèles, chaque notebook complet
@@ -95,33 +95,40 @@ $(COLAB_STAMP): tools/colab-requirements.txt
 test-colab: $(STAMP) $(COLAB_STAMP)
 	$(COLAB)/bin/python -m pip install --quiet .
 	rm -rf _build/colab
-	$(BIN)/python tools/make_notebooks.py --full _build/colab/full
+	$(BIN)/python -m tools.make_notebooks --full _build/colab/full
 	mkdir -p _build/colab/student && cp chapters/*.ipynb _build/colab/student/
 	AE_FAST=1 AE_CACHE_DIR=$(abspath _build/colab/checkpoints) \
-		$(COLAB)/bin/python tools/run_notebooks.py _build/colab/full/*.ipynb _build/colab/student/*.ipynb
+		$(COLAB)/bin/jupyter execute --timeout=900 _build/colab/full/*.ipynb _build/colab/student/*.ipynb
 
 ## Notebooks étudiants .ipynb (sans sorties ni solutions) à côté des sources MyST, pour Colab.
 notebooks: $(STAMP)
-	$(BIN)/python tools/make_notebooks.py
+	$(BIN)/python -m tools.make_notebooks
 
 ## Mesures de performance côte à côte (tools/bench.py) → results/benchmarks.json. Compter une
 ## vingtaine de minutes : le livre y est construit à froid. BENCH="--only epoch,inversion" pour les
-## seules mesures rapides. Puis `make results` (ou tools/collect_results.py --build _build/bench/_build)
+## seules mesures rapides. Puis `make results` (ou python -m tools.collect_results --build _build/bench/_build)
 ## pour reporter les durées dans results/reference.json.
 bench: $(STAMP)
-	$(BIN)/python tools/bench.py $(BENCH)
+	$(BIN)/python -m tools.bench $(BENCH)
 
 ## Entraînement long de l'auto-encodeur 1000-500-250-30 du TP 2 (objectif : l'erreur 3,00 de
 ## Hinton et Salakhutdinov) → results/ae30_long.pt (float16), chargé par le TP 2. EPOCHS=… au choix.
 long-run: $(STAMP)
-	$(BIN)/python tools/long_run.py $(if $(EPOCHS),--epochs $(EPOCHS))
+	$(BIN)/python -m tools.long_run $(if $(EPOCHS),--epochs $(EPOCHS))
 
 ## Résultats de référence (mode complet) → results/reference.json, que la page resultats.md
 ## affiche : site complet, collecte des valeurs, puis reconstruction (seule cette page est
 ## ré-exécutée).
 results: book
-	$(BIN)/python tools/collect_results.py
+	$(BIN)/python -m tools.collect_results
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	$(BIN)/python -m tools.make_notebooks
+
+## Index des cibles du site (numéros des équations, énoncés, exercices, figures) → results/site-index.json,
+## depuis le site rapide, puis notebooks étudiants : après l'ajout ou le déplacement d'une étiquette.
+site-index: book-fast
+	$(BIN)/python -m tools.collect_results --index-only --build _build/fast/_build
+	$(BIN)/python -m tools.make_notebooks
 
 clean:
 	rm -rf _build

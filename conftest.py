@@ -5,15 +5,14 @@ Les tests du site construit (``tests/site/``, ``make test-site``) ne sont collec
 ``--site DOSSIER_HTML`` : ils ont besoin du site et d'un navigateur."""
 
 import os
-import sys
 from pathlib import Path
 
 import jupytext
 from nbval.plugin import IPyNbFile
 
+from tools.make_notebooks import is_notebook_page
+
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "tools"))
-from make_notebooks import is_notebook_page  # noqa: E402
 
 NOTEBOOK_DIR = ROOT / "_build" / "nbtest"
 

@@ -3,16 +3,16 @@ est lue par jupytext, sa cellule d'imports exécutée, puis chaque définition d
 
 import ast
 import re
-import sys
 from functools import lru_cache
 from pathlib import Path
 
 import jupytext
 from IPython.core.inputtransformer2 import TransformerManager
 
+from tools import myst
+from tools.make_notebooks import notebook_pages
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-from make_notebooks import notebook_pages  # noqa: E402
 
 
 @lru_cache(maxsize=None)
@@ -48,9 +48,9 @@ def solution_code_lines(page: Path) -> set[str]:
     inside, outside, in_solution = set(), set(), False
     for cell in jupytext.read(page).cells:
         if cell.cell_type == "markdown":
-            for line in cell.source.split("\n"):
-                in_solution = (in_solution or "{solution-start}" in line) and \
-                    "{solution-end}" not in line
+            for block in myst.blocks(cell.source):
+                marker = myst.solution_marker(block)
+                in_solution = marker == "solution-start" if marker else in_solution
             continue
         lines = cell.source.split("\n")
         kept = set(range(len(lines)))
@@ -72,22 +72,21 @@ def solution_prose(page: Path) -> set[str]:
     ``{solution-start}`` et ``{solution-end}``), sans balisage : coupés à chaque signe que le rendu
     pourrait changer (maths, rôles, apostrophes, guillemets), assez longs, et absents du reste de
     la page (un énoncé peut répéter une phrase de sa solution)."""
-    inside, outside, depth, fence = [], [], 0, None
-    for line in page.read_text(encoding="utf-8").split("\n"):
-        opening = re.match(r"^(`{3,}|:{3,})\{(solution|solution-start|solution-end)\}", line)
-        if opening:
-            kind = opening.group(2)
-            if kind == "solution":
-                depth, fence = 1, opening.group(1)
+    inside, outside, in_solution = [], [], False
+    for cell in jupytext.read(page).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for block in myst.blocks(cell.source):
+            marker = myst.solution_marker(block)
+            if marker:
+                in_solution = marker == "solution-start"
+            elif block.kind == "directive" and block.name == "solution":
+                inside += block.body.split("\n")
             else:
-                depth = int(kind == "solution-start")
-                fence = None
-            continue
-        if fence is not None and line.strip() == fence:
-            depth, fence = 0, None
-            continue
-        if not line.startswith((":", "```", "    ", "#", "def ", "|")):
-            (inside if depth else outside).append(MARKUP.sub("|", line))
+                (inside if in_solution else outside).extend(block.text.split("\n"))
+    inside, outside = ([MARKUP.sub("|", line) for line in lines
+                        if not line.startswith((":", "```", "    ", "#", "def ", "|"))]
+                       for lines in (inside, outside))
     elsewhere = re.sub(r"\s+", " ", " ".join(outside))
     fragments = {f.strip(" ,;:.") for line in inside for f in PLAIN_FRAGMENT.findall(line)}
     return {f for f in fragments if len(f) > 40 and f not in elsewhere}

@@ -1,7 +1,7 @@
 """Mesures de performance du cours, prises côte à côte sur cette machine ; écrit
 ``results/benchmarks.json`` (avec la description de la machine et la date).
 
-Usage : ``python tools/bench.py [--only epoch,inversion,book,test] [--repeats 3]`` (``make bench``).
+Usage : ``python -m tools.bench [--only epoch,inversion,book,test] [--repeats 3]`` (``make bench``).
 Chaque mesure est écrite dès qu'elle est prise.
 
 - ``epoch`` : une époque de l'auto-encodeur dense 784-256-128-16 (Adam, lots de 128) sur les

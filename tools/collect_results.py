@@ -1,8 +1,11 @@
-"""Rassemble les résultats de référence du site complet dans ``results/reference.json``.
+"""Rassemble les résultats de référence du site complet dans ``results/`` : ``reference.json``
+(les chiffres du cours), et ce que les notebooks étudiants reprennent du site (voir
+``tools/course_data.py``) : ``glued.json``, ``site-index.json`` et ``expected/``.
 
-Usage : ``python tools/collect_results.py [--build DOSSIER]`` après ``make book`` (``make results``
+Usage : ``python -m tools.collect_results [--build DOSSIER]`` après ``make book`` (``make results``
 fait les deux) ; ``--build _build/bench/_build`` relit plutôt la construction à froid de
-``make bench``. Les valeurs sont celles que les pages ont calculées et insérées dans leur texte
+``make bench`` ; ``--index-only`` ne copie que l'index des cibles (``make site-index``, depuis le
+site rapide). Les valeurs sont celles que les pages ont calculées et insérées dans leur texte
 (``glue``) : elles sont lues, non formatées, dans ``<DOSSIER>/jupyter_execute/chapters/<page>.glue.json``. Les durées
 viennent de ``results/benchmarks.json`` (``make bench``). La page « Résultats de référence »
 (``resultats.md``) affiche ce fichier à côté des chiffres publiés.
@@ -12,14 +15,24 @@ from __future__ import annotations
 
 import argparse
 import ast
+import base64
 import datetime
+import io
 import json
+import re
+import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import nbformat
+from PIL import Image
+
+from tools import myst
+from tools.course_data import EXPECTED, GLUED, ROOT, SITE_INDEX
+
 OUTPUT = ROOT / "results" / "reference.json"
 BENCHMARKS = ROOT / "results" / "benchmarks.json"
+EXPECTED_WIDTH = 640  # pixels : les figures attendues, réduites, gardent les notebooks légers
 
 CODE_SIZES = (2, 16, 32, 64)
 SIGMAS = ("0.25", "0.5", "0.75")
@@ -94,18 +107,99 @@ def collect(build: Path) -> dict:
     return result
 
 
+def glued_texts(build: Path) -> dict[str, dict[str, str]]:
+    """Le texte (Markdown français) de chaque valeur glued, page par page."""
+    result = {}
+    for path in sorted((build / "jupyter_execute" / "chapters").glob("*.glue.json")):
+        outputs = json.loads(path.read_text(encoding="utf-8"))
+        result[path.name.removesuffix(".glue.json")] = {
+            name: output["data"]["text/markdown"] for name, output in sorted(outputs.items())
+            if "text/markdown" in output.get("data", {})}
+    return result
+
+
+def small_png(data: str) -> bytes:
+    """Une figure PNG (base64) réduite à ``EXPECTED_WIDTH`` pixels de large, en 256 couleurs."""
+    image = Image.open(io.BytesIO(base64.b64decode(data))).convert("RGB")
+    if image.width > EXPECTED_WIDTH:
+        height = round(image.height * EXPECTED_WIDTH / image.width)
+        image = image.resize((EXPECTED_WIDTH, height), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.quantize(256).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def plain_table(html: str) -> str:
+    """Le tableau HTML d'un ``Styler`` pandas, sans feuille de style ni identifiants aléatoires."""
+    table = re.search(r"<table.*</table>", html, re.S).group(0)
+    return re.sub(r"\s(?:id|class)=\"[^\"]*\"", "", table).replace(" >", ">")
+
+
+def expected_results(executed: Path) -> dict[str, bytes | str]:
+    """Figures et tableaux produits par les cellules de solution d'un notebook exécuté, nommés
+    ``<exercice>-<rang de la cellule dans la solution>-<rang de la sortie>.png|html``."""
+    files, label, rank = {}, None, 0
+    for cell in nbformat.read(executed, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            for block in myst.blocks(cell.source):
+                marker = myst.solution_marker(block)
+                if marker:
+                    label, rank = (block.argument, 0) if marker == "solution-start" else (None, 0)
+            continue
+        if label is None:
+            continue
+        outputs = [o for o in cell.outputs if o.get("output_type") in {"display_data", "execute_result"}]
+        for number, output in enumerate(outputs):
+            name = f"{label}-{rank:02d}-{number:02d}"
+            if "image/png" in output.data:
+                files[f"{name}.png"] = small_png(output.data["image/png"])
+            elif "<table" in output.data.get("text/html", ""):
+                files[f"{name}.html"] = plain_table(output.data["text/html"]) + "\n"
+        rank += 1
+    return files
+
+
+def write_notebook_data(build: Path, index_only: bool = False) -> None:
+    """``site-index.json`` (copie de l'index écrit par ``sphinx_course``) et, sauf
+    ``index_only``, ``glued.json`` et ``expected/`` : ce que les notebooks étudiants reprennent."""
+    index = build / "html" / "course-index.json"
+    if not index.exists():
+        raise MissingValue(f"{index} absent : construisez d'abord le site.")
+    shutil.copyfile(index, SITE_INDEX)
+    if index_only:
+        return
+    GLUED.write_text(json.dumps(glued_texts(build), indent=1, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    shutil.rmtree(EXPECTED, ignore_errors=True)
+    for executed in sorted((build / "jupyter_execute" / "chapters").glob("*.ipynb")):
+        for name, content in expected_results(executed).items():
+            path = EXPECTED / executed.stem / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build", type=Path, default=ROOT / "_build",
                         help="dossier de construction (contient jupyter_execute/)")
+    parser.add_argument("--index-only", action="store_true",
+                        help="ne copier que l'index des cibles du site")
+    args = parser.parse_args()
+    build = args.build.resolve()
     try:
-        result = collect(parser.parse_args().build.resolve())
+        if not args.index_only:
+            result = collect(build)
+        write_notebook_data(build, args.index_only)
     except MissingValue as error:
         print(f"Résultats incomplets : {error.args[0]}", file=sys.stderr)
         return 1
-    OUTPUT.parent.mkdir(exist_ok=True)
-    OUTPUT.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"{OUTPUT.relative_to(ROOT)} écrit.")
+    if not args.index_only:
+        OUTPUT.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n",
+                          encoding="utf-8")
+    print("Relevés écrits dans results/ : lancez `make notebooks`.")
     return 0
 
 

@@ -1,7 +1,7 @@
 """Entraînement long d'un auto-encodeur à code de dimension 30, pour atteindre l'erreur de Hinton
 et Salakhutdinov (2006) : 3,00 par image de test (somme des carrés sur les pixels).
 
-Usage : ``python tools/long_run.py [--epochs 20]`` (``make long-run``, environ 11 minutes sur deux
+Usage : ``python -m tools.long_run [--epochs 20]`` (``make long-run``, environ 11 minutes sur deux
 cœurs). Le réseau profond dense de l'article (784-1000-500-250-30), entraîné par Adam sans
 pré-entraînement, plafonne vers 4,7 après 40 époques ; l'auto-encodeur convolutionnel du TP 3,
 élargi à 64 puis 128 canaux et réduit à un code de dimension 30, passe sous 3,00 en une vingtaine

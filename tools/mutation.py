@@ -1,6 +1,6 @@
 """Bilan des tests de mutation (``make mutation``) : pour chaque module de ``helpers`` muté par
 mutmut, le nombre de mutants tués, survivants, sans test, hors délai, et la part de mutants tués ;
-puis le nom de chaque survivant. Usage : ``python tools/mutation.py [--diff]`` à la racine du dépôt,
+puis le nom de chaque survivant. Usage : ``python -m tools.mutation [--diff]`` à la racine du dépôt,
 après ``mutmut run`` ; ``--diff`` montre aussi la modification de chaque survivant (``mutmut show``),
 pour juger s'il est équivalent (aucun test ne peut le voir) ou s'il manque un test.
 

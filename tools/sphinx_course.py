@@ -20,9 +20,14 @@
    chapitre et chaque TP), comme dans les notebooks étudiants, et non à la suite dans tout le
    livre. Les énoncés et les équations, auxquels les chapitres renvoient d'une page à l'autre,
    gardent une numérotation continue.
+6. Index des cibles : à la fin de la construction HTML, ``<sortie>/course-index.json`` donne, pour
+   chaque étiquette du livre (équation, énoncé, exercice, figure, section) et chaque citation, sa
+   page, son ancre et son numéro tels que le site les affiche. Le générateur des notebooks
+   étudiants en fait des liens vers le site (copie versionnée : ``results/site-index.json``).
 """
 
 import gettext
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +125,46 @@ def _number_per_page(app, env):
     return []
 
 
+def site_index(env) -> dict:
+    """Page, ancre, nature et numéro de chaque étiquette du livre, titre de chaque page, ancre de
+    chaque entrée de la bibliographie."""
+    numbers = env.toc_fignumbers
+    labels = {}
+    for label, (docname, anchor, title) in env.domaindata["std"]["labels"].items():
+        if docname not in env.all_docs or not anchor:
+            continue
+        figures = numbers.get(docname, {}).get("figure", {})
+        exercises = numbers.get(docname, {}).get("exercise", {})
+        if anchor in figures:
+            labels[label] = {"kind": "figure", "number": figures[anchor][0]}
+        elif anchor in exercises:
+            labels[label] = {"kind": "exercise", "number": exercises[anchor][0]}
+        else:
+            labels[label] = {"kind": "section", "title": title}
+        labels[label].update(page=docname, anchor=anchor)
+    for label, proof in env.proof_list.items():
+        number = numbers.get(proof["docname"], {}).get(proof["countertype"], {}).get(label)
+        if number:  # les démonstrations ne sont pas numérotées
+            labels[label] = {"kind": proof["realtype"], "page": proof["docname"], "anchor": label,
+                             "number": number[0]}
+    for label, (docname, _) in env.domaindata["math"]["objects"].items():
+        anchor = f"equation-{label}"
+        labels[label] = {"kind": "equation", "page": docname, "anchor": anchor,
+                         "number": numbers[docname]["displaymath"][anchor][0]}
+    citations = {c.key: {"page": c.bibliography_key.docname, "anchor": c.citation_id}
+                 for c in env.domaindata["cite"]["citations"]}
+    titles = {docname: env.titles[docname].astext() for docname in sorted(env.all_docs)}
+    return {"pages": titles, "labels": dict(sorted(labels.items())),
+            "citations": dict(sorted(citations.items()))}
+
+
+def _write_site_index(app, exception):
+    if exception is None and app.builder.format == "html":
+        path = Path(app.outdir, "course-index.json")
+        path.write_text(json.dumps(site_index(app.env), indent=1, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+
+
 def setup(app):
     for catalog, table in OVERRIDES.items():
         key = ("general", catalog)
@@ -132,6 +177,7 @@ def setup(app):
                      FrenchAuthorYearReferenceStyle)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "alpha_fr", FrenchAlphaStyle)
     app.add_config_value("course_hide_solutions", _is_enonces(), "env")
+    app.add_config_value("course_release", "", "env")  # lu par tools/course_data.py
     app.add_transform(RemoveSolutions)
     app.connect("config-inited", _share_execution_cache)
     # Après sphinx-book-theme, qui ajoute ses boutons avec la priorité 501.
@@ -139,4 +185,5 @@ def setup(app):
     app.connect("html-page-context", _drop_duplicate_scripts)
     # Après la numérotation globale des figures par Sphinx (priorité 500).
     app.connect("env-get-updated", _number_per_page, priority=900)
+    app.connect("build-finished", _write_site_index)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
