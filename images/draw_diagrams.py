@@ -306,9 +306,17 @@ def vae():
             ha="center", va="top", fontsize=10, color=GRIS_TEXTE)
 
     # Terme de régularisation : KL entre q_φ(h | x) et la loi a priori.
+    # Le terme KL dépend des deux paramètres (μ, log σ²) : un cadre pointillé les
+    # réunit, et la ligne du terme de régularisation part de ce cadre.
     y_kl = 7.65
     x_kl = x_mu + l_mu / 2
-    ax.plot([x_kl, x_kl], [y_mu + h_mu + 0.75, y_kl - 0.45],
+    y_cadre_haut, y_cadre_bas = y_mu + h_mu + 0.75, y_lv - 0.85
+    ax.add_patch(
+        FancyBboxPatch((x_mu - 0.4, y_cadre_bas), l_mu + 0.8, y_cadre_haut - y_cadre_bas,
+                       boxstyle="round,pad=0,rounding_size=0.2", facecolor="none",
+                       edgecolor=couleur_perte, linewidth=1.6, linestyle=(0, (4, 2)))
+    )
+    ax.plot([x_kl, x_kl], [y_cadre_haut, y_kl - 0.45],
             color=couleur_perte, lw=1.6, ls=(0, (4, 2)))
     ax.text(x_kl + 3.0, y_kl,
             r"régularisation : $\mathrm{KL}(q_\phi(\mathbf{h}\mid\mathbf{x})"

@@ -18,6 +18,7 @@ from tools.course_data import CourseData, MissingData, install_requirement, site
 from tools.make_notebooks import (EMPTY_ANSWER, INSTALL_TEXT, TODO, StudentNotebook,
                                   figure_caption, notebook_pages)
 from tools.student_markdown import ANSWER
+from tools.typography import PROTECTED
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = notebook_pages()
@@ -48,6 +49,14 @@ def test_no_myst_syntax_and_no_placeholder(page):
             left = [m for m in MYST if m in cell.source + "\n"]
             assert not left, f"{page.stem} : {left} dans {cell.source[:300]!r}"
         assert "…" not in cell.source, f"{page.stem} : « … » dans {cell.source[:300]!r}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_french_typography_outside_code_and_math(page):
+    for text in _markdown(_notebook(page)):
+        prose = PROTECTED.sub("X", text)
+        wrong = re.findall(r".{0,30}(?: [:;!?]|« | »).{0,10}", prose)
+        assert not wrong, f"{page.stem} : espace ordinaire avant une ponctuation double : {wrong[:3]}"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
@@ -223,6 +232,7 @@ def test_generator_numbers_statements_equations_and_captions_as_the_site(tmp_pat
     notebook = _build(tmp_path, (
         "# Essai\n\n```{prf:theorem} Titre\n:label: thm-a\nÉnoncé.\n```\n\n$$\nx = 1\n$$ (eq-a)\n\n"
         ":::{admonition} Indice\n:class: dropdown\nPensez-y.\n:::\n\n"
+        "```{prf:proof}\n:class: dropdown\nCar.\n```\n\n"
         "```{figure} ../images/vae.svg\n:name: fig-a\n:alt: Un schéma\n\nLégende $x$.\n```\n\n"
         "```{code-cell} ipython3\n---\nmystnb:\n  figure:\n    name: fig-b\n    caption: Courbe.\n---\n"
         "plot()\n```\n"))
@@ -230,6 +240,7 @@ def test_generator_numbers_statements_equations_and_captions_as_the_site(tmp_pat
     assert "**Théorème 2 (Titre).**\n\nÉnoncé." in text
     assert "$$\nx = 1 \\tag{7}\n$$" in text
     assert "<details><summary>Indice</summary>\n\nPensez-y.\n\n</details>" in text
+    assert "<details><summary>Démonstration</summary>\n\nCar.\n\n</details>" in text
     assert "![Un schéma](attachment:vae.svg)\n\n**Figure 1 —** Légende $x$." in text
     assert "vae.svg" in cells[0].attachments
     plot = next(i for i, c in enumerate(cells) if c.source == "plot()")

@@ -32,11 +32,12 @@ import nbformat
 from tools import myst
 from tools.course_data import ROOT, CourseData, install_requirement, site_url
 from tools.student_markdown import ANSWER, Answer, StudentMarkdown, caption_cell_text
+from tools.typography import french_spacing, french_spacing_markdown
 
 CHAPTERS = ROOT / "chapters"
 TODO = 'raise NotImplementedError("À compléter")'
 EMPTY_ANSWER = "# À vous : écrivez ici votre code."
-INSTALL_TEXT = (
+INSTALL_TEXT = french_spacing(
     "**Installation.** Sur Google Colab, la cellule suivante installe le paquet `helpers` du "
     "cours (modèles, entraînement, vérifications des exercices) ; ailleurs, elle vérifie seulement "
     "qu'il est installé. Exécutez-la en premier.")
@@ -226,6 +227,8 @@ class StudentNotebook:
                                       "toc_visible": True}
         for index, cell in enumerate(notebook.cells):
             cell.id = f"cell-{index}"  # identifiants stables : le fichier ne change qu'avec la source
+            if cell.cell_type == "markdown":  # typographie française, comme sur le site
+                cell.source = french_spacing_markdown(cell.source)
         return notebook
 
     def _add_front_matter(self) -> None:

@@ -20,7 +20,11 @@
    chapitre et chaque TP), comme dans les notebooks étudiants, et non à la suite dans tout le
    livre. Les énoncés et les équations, auxquels les chapitres renvoient d'une page à l'autre,
    gardent une numérotation continue.
-6. Index des cibles : à la fin de la construction HTML, ``<sortie>/course-index.json`` donne, pour
+6. Typographie française : espace insécable avant « : », espace fine insécable avant « ; ! ? »
+   et à l'intérieur des guillemets, dans tout le texte des pages (valeurs calculées comprises),
+   jamais dans le code ni dans les formules (voir ``typography.py``, que le générateur des
+   notebooks étudiants applique aussi).
+7. Index des cibles : à la fin de la construction HTML, ``<sortie>/course-index.json`` donne, pour
    chaque étiquette du livre (équation, énoncé, exercice, figure, section) et chaque citation, sa
    page, son ancre et son numéro tels que le site les affiche. Le générateur des notebooks
    étudiants en fait des liens vers le site (copie versionnée : ``results/site-index.json``).
@@ -35,12 +39,14 @@ from pathlib import Path
 import pybtex.plugin
 from pybtex.style.formatting.alpha import Style as AlphaStyle
 from pybtex.style.template import names, sentence
+from docutils import nodes
 from sphinx import locale
 from sphinx.transforms import SphinxTransform
 from sphinx_exercise.nodes import solution_node
 from sphinxcontrib.bibtex.plugin import register_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from typography import french_spacing
 
 OVERRIDES = {"exercise": {"Solution to": "Solution :"}}
 
@@ -125,6 +131,36 @@ def _number_per_page(app, env):
     return []
 
 
+VERBATIM = (nodes.FixedTextElement, nodes.literal, nodes.math, nodes.raw, nodes.comment)
+
+
+def french_typography(doctree) -> None:
+    """Espaces de la typographie française dans chaque texte de la page, hors code et formules."""
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or any(isinstance(a, VERBATIM) for a in _ancestors(parent)):
+            continue
+        spaced = french_spacing(str(text))
+        if spaced != str(text):
+            parent.replace(text, nodes.Text(spaced))
+
+
+def _french_typography_read(app, doctree):
+    """À la lecture, avant que Sphinx ne recopie les titres dans les tables des matières."""
+    french_typography(doctree)
+
+
+def _french_typography_resolved(app, doctree, docname):
+    """Après résolution : les valeurs calculées (glue) et les renvois insérés depuis."""
+    french_typography(doctree)
+
+
+def _ancestors(node):
+    while node is not None:
+        yield node
+        node = node.parent
+
+
 def site_index(env) -> dict:
     """Page, ancre, nature et numéro de chaque étiquette du livre, titre de chaque page, ancre de
     chaque entrée de la bibliographie."""
@@ -185,5 +221,7 @@ def setup(app):
     app.connect("html-page-context", _drop_duplicate_scripts)
     # Après la numérotation globale des figures par Sphinx (priorité 500).
     app.connect("env-get-updated", _number_per_page, priority=900)
+    app.connect("doctree-read", _french_typography_read, priority=100)  # avant les collecteurs
+    app.connect("doctree-resolved", _french_typography_resolved)
     app.connect("build-finished", _write_site_index)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -22,6 +22,7 @@ from sphinx.util.tags import Tags
 
 from tools import myst
 from tools.course_data import ROOT, CourseData, MissingData
+from tools.typography import french_spacing
 
 KIND_NAMES = {
     "theorem": "Théorème", "definition": "Définition", "proposition": "Proposition",
@@ -31,7 +32,7 @@ KIND_NAMES = {
 ADMONITIONS = {"note": "Note", "tip": "Conseil", "warning": "Attention", "important": "Important",
                "caution": "Prudence", "hint": "Indice", "seealso": "Voir aussi"}
 NOTEBOOK_TAGS = Tags(["notebook"])  # pour {only} : le notebook n'est ni « html » ni « latex »
-ANSWER = "**Votre réponse :** _double-cliquez ici pour écrire votre réponse._"
+ANSWER = french_spacing("**Votre réponse :** _double-cliquez ici pour écrire votre réponse._")
 
 
 @dataclass
@@ -160,11 +161,12 @@ class StudentMarkdown:
         if name == "figure":
             number = self.data.number(block.options["name"])
             return [self._image(block, result), caption_cell_text(number, self.inline(block.body))]
-        if name == "admonition" and "dropdown" in block.options.get("class", ""):
-            body = self.convert(block.body, result)
-            return [f"<details><summary>{self.inline(block.argument)}</summary>\n", *body,
-                    "\n</details>"]
         heading = self._heading(block)
+        if "dropdown" in block.options.get("class", ""):  # replié, comme sur le site
+            summary = self.inline(block.argument) if name == "admonition" else \
+                heading.strip("*").removesuffix(".")
+            body = self.convert(block.body, result)
+            return [f"<details><summary>{summary}</summary>\n", *body, "\n</details>"]
         return ([heading] if heading else []) + self.convert(block.body, result)
 
     def _math(self, body: str, label: str) -> str:
