@@ -46,7 +46,7 @@ def solution_code_lines(page: Path) -> set[str]:
     """Lignes de code propres aux solutions de la page (hors signatures et docstrings des fonctions
     à écrire, qui restent dans les ébauches, et hors lignes présentes ailleurs dans la page)."""
     inside, outside, in_solution = set(), set(), False
-    for cell in jupytext.read(page).cells:
+    for cell in jupytext.read(page, fmt="md:myst").cells:
         if cell.cell_type == "markdown":
             for block in myst.blocks(cell.source):
                 marker = myst.solution_marker(block)
@@ -73,17 +73,17 @@ def solution_prose(page: Path) -> set[str]:
     pourrait changer (maths, rôles, apostrophes, guillemets), assez longs, et absents du reste de
     la page (un énoncé peut répéter une phrase de sa solution)."""
     inside, outside, in_solution = [], [], False
-    for cell in jupytext.read(page).cells:
-        if cell.cell_type != "markdown":
-            continue
-        for block in myst.blocks(cell.source):
-            marker = myst.solution_marker(block)
-            if marker:
-                in_solution = marker == "solution-start"
-            elif block.kind == "directive" and block.name == "solution":
-                inside += block.body.split("\n")
-            else:
-                (inside if in_solution else outside).extend(block.text.split("\n"))
+    text = page.read_text(encoding="utf-8")
+    if text.startswith("---\n"):  # en-tête jupytext des pages-notebooks
+        text = text.split("\n---\n", 1)[1]
+    for block in myst.blocks(text):
+        marker = myst.solution_marker(block)
+        if marker:
+            in_solution = marker == "solution-start"
+        elif block.kind == "directive" and block.name == "solution":
+            inside += block.body.split("\n")
+        elif not (block.kind == "directive" and block.name == "code-cell"):
+            (inside if in_solution else outside).extend(block.text.split("\n"))
     inside, outside = ([MARKUP.sub("|", line) for line in lines
                         if not line.startswith((":", "```", "    ", "#", "def ", "|"))]
                        for lines in (inside, outside))

@@ -126,7 +126,7 @@ def test_hole_chi2_with_df_the_number_of_codes_is_named_not_misdiagnosed(answer)
     (lambda codes: _ks(codes.pow(2).mean(dim=1).numpy(), codes.shape[1]), "pas leur moyenne"),
     (lambda codes: _ks(codes.pow(2).sum(dim=0).numpy(), codes.shape[1]), "mauvais axe"),
     (lambda codes: (lambda r: _ks_normal(r))(np.linalg.norm(codes.numpy(), axis=1)),
-     "comme le mémoire"),
+     "l'erreur classique"),
     (lambda codes: _ks(codes.pow(2).sum(dim=1).numpy(), codes.shape[1])[::-1], "dans le désordre"),
     (lambda codes: _ks(codes.pow(2).sum(dim=1).numpy(), codes.shape[1])[0],
      "doit être une suite de 2 éléments, pas un nombre"),

@@ -136,7 +136,7 @@ def _reference_radius_test(codes) -> tuple[float, float]:
 
 def _radius_test(codes, *, values="squared", axis=1, df="dimension", law="chi2", swap=False):
     """Variantes fautives : rayon ou moyenne des carrés au lieu de ‖h‖², mauvais axe, degrés de
-    liberté, loi normale ajustée (le mémoire), couple dans le désordre."""
+    liberté, loi normale ajustée (l'erreur classique), couple dans le désordre."""
     x = codes.numpy().astype(np.float64)
     squared = (x**2).sum(axis=axis)
     sample = {"squared": squared, "radius": np.sqrt(squared),
@@ -159,8 +159,8 @@ def _radius_message(case, got, want) -> str:
 
 _WRONG_AXIS = ("La somme des carrés est prise sur le mauvais axe : il faut une valeur ‖h‖² par "
                "code, c'est-à-dire par ligne.")
-_FITTED_NORMAL = ("Vous comparez à une loi normale ajustée, comme le mémoire : ‖h‖² suit une loi "
-                  "χ²(p), pas une loi normale.")
+_FITTED_NORMAL = ("Vous comparez à une loi normale ajustée, l'erreur classique décrite au chapitre 4 : "
+                  "‖h‖² suit une loi χ²(p), pas une loi normale.")
 
 
 @exercise_check
