@@ -12,9 +12,10 @@
 from __future__ import annotations
 
 import json
+import posixpath
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import yaml
 
@@ -98,16 +99,10 @@ class CourseData:
 
     def resolve_doc(self, target: str) -> str:
         """Le nom de page (``chapters/tp2_…``) d'une cible ``{doc}`` écrite depuis cette page."""
-        path = PurePosixPath(target.removesuffix(".md"))
-        if not target.startswith("/"):
-            path = PurePosixPath(self.docname).parent / path
-        parts = []
-        for part in path.parts:
-            if part == "..":
-                parts.pop()
-            elif part not in {".", "/"}:
-                parts.append(part)
-        return "/".join(parts)
+        target = target.removesuffix(".md")
+        if target.startswith("/"):
+            return target.lstrip("/")
+        return posixpath.normpath(posixpath.join(posixpath.dirname(self.docname), target))
 
     def citation_url(self, key: str) -> str:
         try:

@@ -176,7 +176,7 @@ class StudentNotebook:
         for path in files:
             if path.suffix == ".png":
                 attachments[path.name] = {"image/png": base64.b64encode(path.read_bytes()).decode()}
-                parts.append(f"![Résultat attendu]({'attachment:' + path.name})")
+                parts.append(f"![Résultat attendu](attachment:{path.name})")
                 cell_index = int(path.stem.rsplit("-", 2)[-2])
                 if cell_index in captions:
                     label, caption = captions.pop(cell_index)

@@ -145,13 +145,9 @@ def french_typography(doctree) -> None:
             parent.replace(text, nodes.Text(spaced))
 
 
-def _french_typography_read(app, doctree):
-    """À la lecture, avant que Sphinx ne recopie les titres dans les tables des matières."""
-    french_typography(doctree)
-
-
-def _french_typography_resolved(app, doctree, docname):
-    """Après résolution : les valeurs calculées (glue) et les renvois insérés depuis."""
+def _french_typography(app, doctree, docname=None):
+    """À la lecture (avant que Sphinx ne recopie les titres dans les tables des matières) et
+    après résolution (valeurs calculées et renvois insérés depuis)."""
     french_typography(doctree)
 
 
@@ -221,7 +217,7 @@ def setup(app):
     app.connect("html-page-context", _drop_duplicate_scripts)
     # Après la numérotation globale des figures par Sphinx (priorité 500).
     app.connect("env-get-updated", _number_per_page, priority=900)
-    app.connect("doctree-read", _french_typography_read, priority=100)  # avant les collecteurs
-    app.connect("doctree-resolved", _french_typography_resolved)
+    app.connect("doctree-read", _french_typography, priority=100)  # avant les collecteurs
+    app.connect("doctree-resolved", _french_typography)
     app.connect("build-finished", _write_site_index)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

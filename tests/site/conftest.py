@@ -5,18 +5,14 @@ Lancement : ``make test-site`` (après ``make book-fast``), ou
 localhost est bloquée et notée : le site doit fonctionner hors ligne.
 """
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+from localserver import keep_local, serving
 
 
 @pytest.fixture(scope="session")
@@ -27,20 +23,10 @@ def site_dir(pytestconfig) -> Path:
     return site
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (signature imposée)
-        pass
-
-
 @pytest.fixture(scope="session")
 def base_url(site_dir):
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(site_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -81,15 +67,7 @@ def visit(browser, base_url):
             return opened[path]
         page = context.new_page()
         seen = Visit(page)
-
-        def only_localhost(route):
-            if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-                route.continue_()
-            else:
-                seen.blocked.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", only_localhost)
+        keep_local(page, seen.blocked)
         page.on("console", lambda m: m.type == "error" and seen.console_errors.append(m.text))
         page.on("pageerror", lambda e: seen.console_errors.append(str(e)))
         page.goto(base_url + path, wait_until="load")

@@ -18,24 +18,17 @@ Utilisable hors de pytest, pour vérifier un notebook quelconque :
         problems = check_notebook(browser, Path("mon_notebook.ipynb"), Path(folder), url)
 """
 
-import contextlib
-import functools
-import http.server
 import importlib.util
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import nbformat
 import pytest
 
+from localserver import keep_local, serving
 from sitepages import ROOT
 
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
-
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 # Point d'entrée de MathJax 3 avec tous les paquets TeX, comme Jupyter (AllPackages).
 MATHJAX_ENTRY = "tex-chtml-full.js"
@@ -137,25 +130,6 @@ def prepare_folder(folder: Path) -> Path:
     return folder
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # signature imposée
-        pass
-
-
-@contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """Sert ``folder`` sur localhost le temps du bloc ; donne l'adresse de sa racine."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def export_notebook(notebook: Path, folder: Path, base_url: str) -> str:
     """Écrit dans ``folder`` la page HTML du notebook (modèle lab, MathJax local) ; donne son nom."""
     from jinja2 import DictLoader
@@ -199,15 +173,7 @@ def check_notebook(browser, notebook: Path, folder: Path, base_url: str) -> list
     name = export_notebook(notebook, folder, base_url)
     page = browser.new_page()
     blocked, missing, js_errors = [], [], []
-
-    def only_localhost(route):
-        if urlparse(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_localhost)
+    keep_local(page, blocked)
     page.on("response", lambda r: r.status >= 400 and missing.append(f"{r.url} ({r.status})"))
     # « Failed to load resource » ne dit pas quelle ressource : « missing » la nomme.
     page.on("console", lambda m: m.type == "error" and not m.text.startswith("Failed to load")
