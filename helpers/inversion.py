@@ -1,7 +1,7 @@
-"""Inverser un décodeur : chercher u* ∈ argmin_u ‖D(u) − z‖² pour chaque image z.
+"""Inverser un décodeur : chercher h* ∈ argmin_h ‖D(h) − x‖² pour chaque image x.
 
-Toutes les méthodes partent de codes initiaux ``init`` (typiquement E(z), la moyenne de q(h | z))
-et renvoient un :class:`Inversion` : codes finaux et erreurs par image ‖D(u) − z‖² (somme sur les
+Toutes les méthodes partent de codes initiaux ``init`` (typiquement E(x), la moyenne de q(h | x))
+et renvoient un :class:`Inversion` : codes finaux et erreurs par image ‖D(h) − x‖² (somme sur les
 pixels). Les cibles ``targets`` sont des vecteurs (N, n) ou des images (N, 1, 28, 28).
 """
 
@@ -28,7 +28,7 @@ class Inversion:
 
 
 def decoding_errors(decoder: Decoder, codes: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """‖D(u_i) − z_i‖² pour chaque image (somme sur les pixels)."""
+    """‖D(h_i) − x_i‖² pour chaque image (somme sur les pixels)."""
     return (decoder(codes) - targets.flatten(1)).pow(2).sum(dim=1)
 
 
@@ -72,7 +72,8 @@ def invert_batched(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
 
 def invert_loop(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
                 steps: int = 100, lr: float = 0.05) -> Inversion:
-    """La méthode du mémoire : une optimisation Adam par image, les images l'une après l'autre."""
+    """Une optimisation Adam par image, les images l'une après l'autre (même résultat que
+    :func:`invert_batched`, en beaucoup plus lent : l'illustration du TP 6)."""
     _check(init, targets, steps, lr)
     start = time.perf_counter()
     results = [invert_batched(decoder, targets[i : i + 1], init[i : i + 1], steps, lr)
@@ -110,11 +111,11 @@ def invert_lbfgs(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
 
 def fixed_point(encoder: Decoder, decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
                 steps: int = 50) -> tuple[Inversion, torch.Tensor]:
-    """Itération u ← h_z(u) = u + E(z) − E(D(u)) ; renvoie le résultat et, pour chaque itération,
-    l'erreur moyenne ‖D(u) − z‖² (tenseur de taille steps + 1).
+    """Itération h ← T_x(h) = h + E(x) − E(D(h)) ; renvoie le résultat et, pour chaque itération,
+    l'erreur moyenne ‖D(h) − x‖² (tenseur de taille steps + 1).
 
-    Un point fixe vérifie E(D(u)) = E(z), ce qui n'est pas la même chose que minimiser
-    ‖D(u) − z‖² (voir le chapitre 4).
+    Un point fixe vérifie E(D(h)) = E(x), ce qui n'est pas la même chose que minimiser
+    ‖D(h) − x‖² (voir le chapitre 4).
     """
     _check(init, targets, steps)
     start = time.perf_counter()
@@ -132,22 +133,23 @@ def fixed_point(encoder: Decoder, decoder: Decoder, targets: torch.Tensor, init:
 
 def contraction_ratios(encoder: Decoder, decoder: Decoder, codes: torch.Tensor,
                        radius: float = 0.1, seed: int = 0) -> torch.Tensor:
-    """Estimation locale du facteur de Lipschitz de Id − E∘D : pour chaque code u et une
-    perturbation aléatoire v de norme ``radius``, ‖(Id − E∘D)(u + v) − (Id − E∘D)(u)‖ / ‖v‖.
-    Des rapports < 1 partout sont nécessaires (pas suffisants) pour que h_z contracte."""
+    """Estimation locale du facteur de Lipschitz de Id − E∘D : pour chaque code h et une
+    perturbation aléatoire v de norme ``radius``, ‖(Id − E∘D)(h + v) − (Id − E∘D)(h)‖ / ‖v‖.
+    Des rapports < 1 partout sont nécessaires (pas suffisants) pour que T_x contracte."""
     generator = torch.Generator().manual_seed(seed)
     v = torch.randn(codes.shape, generator=generator).to(codes.device)
     v = radius * v / v.norm(dim=1, keepdim=True)
 
-    def residual(u):
-        return u - encoder(decoder(u))
+    def residual(h):
+        return h - encoder(decoder(h))
 
     with torch.no_grad():
         return (residual(codes + v) - residual(codes)).norm(dim=1) / radius
 
 
-def relative_gain(initial_errors: torch.Tensor, final_errors: torch.Tensor) -> torch.Tensor:
-    """δ = (‖D(u*) − z‖² − ‖D(E(z)) − z‖²) / ‖D(E(z)) − z‖² par image ; négatif = amélioration."""
+def relative_change(initial_errors: torch.Tensor, final_errors: torch.Tensor) -> torch.Tensor:
+    """Variation relative de l'erreur δ = (‖D(ĥ) − x‖² − ‖D(E(x)) − x‖²) / ‖D(E(x)) − x‖² par image,
+    à partir des deux erreurs : négative quand l'inversion améliore la reconstruction."""
     if initial_errors.shape != final_errors.shape:
         raise ValueError(
             f"Formes incompatibles : {tuple(initial_errors.shape)} et {tuple(final_errors.shape)}."

@@ -39,7 +39,7 @@ def test_methods_lower_the_error(problem):
     for result in (inversion.invert_batched(decoder, targets, init, steps=200),
                    inversion.invert_lbfgs(decoder, targets, init, steps=50)):
         assert result.errors.sum() < 0.5 * before.sum()
-        gain = inversion.relative_gain(before, result.errors)
+        gain = inversion.relative_change(before, result.errors)
         assert gain.mean() < 0 and gain.min() >= -1
 
 
@@ -76,7 +76,7 @@ def test_bad_inputs(problem):
     with pytest.raises(ValueError, match="steps"):
         inversion.invert_lbfgs(decoder, targets, init, steps=0)
     with pytest.raises(ValueError, match="incompatibles"):
-        inversion.relative_gain(torch.ones(3), torch.ones(4))
+        inversion.relative_change(torch.ones(3), torch.ones(4))
 
 
 def test_chunking_does_not_change_the_result(problem):
@@ -111,11 +111,11 @@ def test_fixed_point_starts_from_init_and_accepts_images():
     assert torch.allclose(result.codes, z.flatten(1)) and history[1] < 1e-20
 
 
-def test_relative_gain_by_hand():
+def test_relative_change_by_hand():
     initial, final = torch.tensor([4.0, 2.0, 5.0]), torch.tensor([1.0, 3.0, 5.0])
-    assert inversion.relative_gain(initial, final).tolist() == pytest.approx([-0.75, 0.5, 0.0])
+    assert inversion.relative_change(initial, final).tolist() == pytest.approx([-0.75, 0.5, 0.0])
     # Une erreur initiale nulle ne donne ni infini ni NaN.
-    assert inversion.relative_gain(torch.zeros(1), torch.zeros(1)).tolist() == [0.0]
+    assert inversion.relative_change(torch.zeros(1), torch.zeros(1)).tolist() == [0.0]
 
 
 def test_contraction_ratios_by_hand():
@@ -271,8 +271,8 @@ def test_inversion_time_is_measured(problem, method):
     assert 0 < result.seconds <= time.perf_counter() - start
 
 
-def test_relative_gain_divides_by_the_initial_error():
-    assert inversion.relative_gain(torch.tensor([0.5, 1e-3]), torch.tensor([0.25, 2e-3])).tolist() \
+def test_relative_change_divides_by_the_initial_error():
+    assert inversion.relative_change(torch.tensor([0.5, 1e-3]), torch.tensor([0.25, 2e-3])).tolist() \
         == pytest.approx([-0.5, 1.0])
 
 
@@ -283,7 +283,7 @@ def test_relative_gain_divides_by_the_initial_error():
      "steps doit être un entier strictement positif (reçu : 0)."),
     (lambda d, t, i: inversion.invert_batched(d, t, i, chunk_size=0),
      "chunk_size doit être un entier strictement positif (reçu : 0)."),
-    (lambda d, t, i: inversion.relative_gain(torch.ones(3), torch.ones(4)),
+    (lambda d, t, i: inversion.relative_change(torch.ones(3), torch.ones(4)),
      "Formes incompatibles : (3,) et (4,)."),
 ], ids=["codes", "steps", "chunk", "gain"])
 def test_messages_in_full(problem, call, message):

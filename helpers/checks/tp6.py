@@ -196,7 +196,7 @@ def check_chi2_radius_test(chi2_radius_test) -> str:
 
 
 def _errors(seed: int, n: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Erreurs par image avec E(z), avec la correction et avec u*, sur ``device`` comme les
+    """Erreurs par image avec E(x), avec la correction et avec h*, sur ``device`` comme les
     sorties de ``inversion.decoding_errors`` : l'optimum est toujours meilleur que le départ, la
     correction le plus souvent entre les deux."""
     generator = torch.Generator().manual_seed(seed)
