@@ -9,8 +9,8 @@ from pathlib import Path
 __version__ = "0.1.0"
 
 # Ce qui ne change pas un modèle entraîné : les vérifications des exercices, les figures, les
-# nombres mis en forme pour le texte.
-NOT_TRAINING = ("checks", "plots.py", "report.py")
+# nombres mis en forme pour le texte, les quiz.
+NOT_TRAINING = ("checks", "plots.py", "report.py", "quiz.py", "quizzes")
 
 
 def source_hash(training_only: bool = False) -> str:
@@ -18,10 +18,11 @@ def source_hash(training_only: bool = False) -> str:
 
     Avec ``training_only``, seulement des modules qui façonnent un modèle entraîné (tout sauf
     :data:`NOT_TRAINING`) : c'est la part de la clé du cache des modèles qui dit « même code ».
-    Sans, de tout le paquet : le Makefile vide le cache d'exécution des pages quand elle change."""
+    Sans, de tout le paquet, questions des quiz comprises : le Makefile vide le cache d'exécution
+    des pages quand elle change."""
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.glob("quizzes/*.json")]):
         relative = path.relative_to(package)
         if training_only and relative.parts[0] in NOT_TRAINING:
             continue

@@ -25,7 +25,14 @@ _FALSE = {"", "0", "false", "no", "non", "off"}
 
 
 def fast_mode() -> bool:
-    """Vrai si le mode rapide est demandé par ``AE_FAST``."""
+    """Dit si le mode rapide est demandé par la variable d'environnement ``AE_FAST``.
+
+    Renvoie : ``True`` pour ``AE_FAST`` valant ``1``, ``true``, ``yes``, ``oui`` ou ``on``,
+    ``False`` si elle est absente, vide ou vaut ``0``, ``false``, ``no``, ``non`` ou ``off``
+    (majuscules et espaces autour ignorés).
+
+    Lève : ``ValueError`` pour toute autre valeur.
+    """
     value = os.environ.get("AE_FAST", "").strip().lower()
     if value in _TRUE:
         return True
@@ -37,12 +44,23 @@ def fast_mode() -> bool:
 
 
 def pick(full: T, fast: T) -> T:
-    """Renvoie ``fast`` en mode rapide et ``full`` sinon (tailles, nombres d'époques…)."""
+    """Choisit une valeur selon le mode : ``fast`` en mode rapide, ``full`` sinon.
+
+    Sert aux tailles de données, nombres d'époques, nombres de pas… (voir :func:`fast_mode`).
+
+    Exemple : ::
+
+        train = load_mnist(train=True, limit=config.pick(None, 2000))
+    """
     return fast if fast_mode() else full
 
 
 def data_dir() -> Path:
-    """Dossier des données : ``AE_DATA_DIR`` s'il est défini, sinon ``data/`` du projet."""
+    """Dossier des données : ``AE_DATA_DIR`` s'il est défini, sinon ``data/`` du projet.
+
+    Renvoie : un chemin absolu (``~`` développé) ; MNIST est rangé dans ``<dossier>/MNIST/raw``.
+    Le dossier « du projet » est celui de :func:`project_root`.
+    """
     env = os.environ.get("AE_DATA_DIR")
     if env:
         return Path(env).expanduser().resolve()
@@ -50,7 +68,10 @@ def data_dir() -> Path:
 
 
 def project_root() -> Path:
-    """Racine du dépôt si ``helpers`` y est (installation éditable), sinon le dossier courant."""
+    """Racine du dépôt si ``helpers`` y est (installation éditable), sinon le dossier courant.
+
+    La racine est reconnue à son fichier ``_config.yml`` (celui du livre).
+    """
     candidate = Path(__file__).resolve().parent.parent
     if (candidate / "_config.yml").exists():
         return candidate
@@ -58,7 +79,11 @@ def project_root() -> Path:
 
 
 def device() -> torch.device:
-    """Le meilleur périphérique disponible : CUDA, puis MPS (Mac), puis CPU."""
+    """Le meilleur périphérique disponible : CUDA, puis MPS (Mac), puis CPU.
+
+    Renvoie : un ``torch.device``, où placer les modèles (``model.to(device)``) ; les fonctions de
+    :mod:`helpers.train` envoient ensuite chaque lot sur le périphérique du modèle.
+    """
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():
@@ -67,7 +92,17 @@ def device() -> torch.device:
 
 
 def seed_everything(seed: int = 0) -> None:
-    """Fixe les graines de ``random``, NumPy et PyTorch."""
+    """Fixe les graines de ``random``, NumPy et PyTorch, pour des résultats reproductibles.
+
+    Arguments :
+
+    - ``seed`` : la graine, la même pour les trois générateurs (``torch.manual_seed`` règle
+      aussi ceux des GPU).
+
+    Les fonctions qui reçoivent leur propre ``seed`` (:func:`helpers.train.fit`,
+    :func:`helpers.evaluation.few_labels`…) ne dépendent pas de cette graine globale pour ce
+    tirage-là ; l'initialisation des poids d'un modèle, elle, en dépend.
+    """
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

@@ -28,22 +28,46 @@ RAW_MD5 = {
 
 
 class MNISTSplit(NamedTuple):
-    """Une partie de MNIST : ``images`` (N, 1, 28, 28) dans [0, 1] et ``labels`` (N,) entiers."""
+    """Une partie de MNIST : ``images`` (N, 1, 28, 28) dans [0, 1] et ``labels`` (N,) entiers.
+
+    C'est un ``NamedTuple`` : on lit ``split.images`` et ``split.labels``, ou on le décompose
+    (``images, labels = load_mnist()``).
+
+    Attributs :
+
+    - ``images`` : tenseur ``float32`` de forme (N, 1, 28, 28), pixels dans [0, 1], sur le CPU ;
+    - ``labels`` : tenseur ``int64`` de forme (N,), le chiffre (0 à 9) de chaque image.
+    """
 
     images: torch.Tensor
     labels: torch.Tensor
 
 
 class DataError(RuntimeError):
-    """Données absentes, corrompues ou inaccessibles (message en français)."""
+    """Données absentes, corrompues ou inaccessibles : le message en français dit quoi faire."""
 
 
 def load_mnist(train: bool = True, limit: int | None = None) -> MNISTSplit:
     """Charge la partie d'entraînement (60 000 images) ou de test (10 000) de MNIST.
 
-    ``limit`` garde les ``limit`` premières images. Les fichiers sont téléchargés par torchvision
-    s'ils manquent et que le réseau le permet, puis vérifiés par leur somme MD5. Les fichiers ne
-    sont lus qu'une fois ; chaque appel renvoie des tenseurs neufs, que l'appelant peut modifier.
+    Les fichiers sont téléchargés par torchvision s'ils manquent et que le réseau le permet, puis
+    vérifiés par leur somme MD5. Les fichiers ne sont lus qu'une fois ; chaque appel renvoie des
+    tenseurs neufs, que l'appelant peut modifier.
+
+    Arguments :
+
+    - ``train`` : ``True`` pour la partie d'entraînement, ``False`` pour celle de test ;
+    - ``limit`` : garde les ``limit`` premières images (``None`` : toutes).
+
+    Renvoie : un :class:`MNISTSplit`, avec ``images`` de forme (N, 1, 28, 28) (``float32`` dans
+    [0, 1], sur le CPU) et ``labels`` de forme (N,) (``int64``).
+
+    Lève : ``ValueError`` si ``limit`` n'est pas strictement positif ; :class:`DataError` si les
+    données manquent et ne peuvent être téléchargées, sont illisibles ou corrompues.
+
+    Exemple : ::
+
+        train = load_mnist(train=True, limit=config.pick(None, 2000))
     """
     if limit is not None and limit <= 0:
         raise ValueError(f"limit doit être un entier strictement positif (reçu : {limit}).")
@@ -60,7 +84,17 @@ def _read_split(root: str, train: bool) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def ensure_raw_files(root: Path) -> Path:
-    """Vérifie (et télécharge au besoin) les quatre fichiers bruts ; renvoie leur dossier."""
+    """Vérifie (et télécharge au besoin) les quatre fichiers bruts ; renvoie leur dossier.
+
+    Arguments :
+
+    - ``root`` : le dossier des données (celui de :func:`helpers.config.data_dir`).
+
+    Renvoie : le dossier ``root / "MNIST" / "raw"``, dont les fichiers sont présents, lisibles et
+    de somme MD5 correcte.
+
+    Lève : :class:`DataError` sinon, avec un message qui dit comment corriger.
+    """
     if os.path.exists(root) and not os.path.isdir(root):
         raise DataError(
             f"AE_DATA_DIR désigne un fichier ({root}) et non un dossier. Faites pointer AE_DATA_DIR "
@@ -112,7 +146,25 @@ def _download(root: Path, raw: Path) -> None:
 def add_gaussian_noise(
     images: torch.Tensor, sigma: float, clip: bool = True, generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """x̃ = x + σ ε avec ε ~ N(0, I) ; ``clip`` ramène x̃ dans [0, 1] (l'image reste une image)."""
+    """Bruite des images : x̃ = x + σ ε avec ε ~ N(0, I), ramené dans [0, 1] si ``clip``.
+
+    Arguments :
+
+    - ``images`` : tenseur de forme quelconque, par exemple (N, 1, 28, 28), pixels dans [0, 1] ;
+    - ``sigma`` : écart-type σ ≥ 0 du bruit ;
+    - ``clip`` : ramène x̃ dans [0, 1] (l'image reste une image) ;
+    - ``generator`` : générateur ``torch.Generator`` **sur le CPU**, pour un bruit reproductible
+      (``None`` : le générateur global de PyTorch). Le bruit est tiré sur le CPU puis envoyé sur
+      le périphérique des images.
+
+    Renvoie : un nouveau tenseur x̃, de la forme, du type et du périphérique de ``images``.
+
+    Lève : ``ValueError`` si ``sigma`` n'est pas un réel positif ou nul.
+
+    Exemple : ::
+
+        noisy = add_gaussian_noise(x_test, 0.5, generator=torch.Generator().manual_seed(1))
+    """
     require_nonnegative("L'écart-type du bruit sigma", sigma)
     noise = torch.randn(images.shape, generator=generator, dtype=images.dtype).to(images.device)
     noisy = images + sigma * noise

@@ -3,6 +3,18 @@
 Chacune est un petit objet figé qui porte ses hyperparamètres, vérifiés à la création ; son
 ``repr`` (par exemple ``SparseKLObjective(rho=0.05, beta=0.001)``) décrit exactement la perte,
 ce qui en fait une clé sûre pour le cache des modèles (:func:`helpers.checkpoints.fit_cached`).
+
+Un objectif s'appelle comme une fonction : ``objective(model, x)`` renvoie un tenseur scalaire
+dérivable, moyenne sur le lot ``x`` d'images (N, 1, 28, 28) ou (N, n) déjà placé sur le
+périphérique du modèle. « MSE » y désigne l'erreur quadratique moyenne par pixel entre x et sa
+reconstruction. Sauf :class:`DenoisingObjective` et :class:`VAEObjective`, qui appellent
+``model``, les objectifs passent par ``model.encode`` et ``model.decode`` (ceux d'un
+:class:`~helpers.models.DenseAutoencoder`, par exemple). Un hyperparamètre invalide lève
+``ValueError`` dès la création.
+
+Exemple : ::
+
+    fit_cached("tp4-l1", model, x_train, epochs=EPOCHS, loss=SparseL1Objective(beta))
 """
 
 from __future__ import annotations
@@ -31,7 +43,17 @@ def _code_and_reconstruction(model: nn.Module, x: torch.Tensor) -> tuple[torch.T
 
 @dataclass(frozen=True)
 class SparseKLObjective:
-    """MSE + β Σ_j KL(ρ ‖ ρ̂_j) (code à valeurs dans [0, 1], par exemple sigmoïde)."""
+    """MSE + β Σ_j KL(ρ ‖ ρ̂_j) (code à valeurs dans [0, 1], par exemple sigmoïde).
+
+    La pénalité est celle de :func:`helpers.losses.sparse_kl_penalty`, sur les codes du lot.
+
+    Attributs :
+
+    - ``rho`` : activation moyenne visée ρ, strictement comprise entre 0 et 1 ;
+    - ``beta`` : poids β ≥ 0 de la pénalité.
+
+    Un code qui sort de [0, 1] lève ``ValueError`` à l'appel.
+    """
 
     rho: float
     beta: float
@@ -47,7 +69,12 @@ class SparseKLObjective:
 
 @dataclass(frozen=True)
 class SparseL1Objective:
-    """MSE + β ‖h‖₁ moyen."""
+    """MSE + β ‖h‖₁ moyen (pénalité de parcimonie :func:`helpers.losses.l1_penalty`).
+
+    Attributs :
+
+    - ``beta`` : poids β ≥ 0 de la pénalité.
+    """
 
     beta: float
 
@@ -61,7 +88,15 @@ class SparseL1Objective:
 
 @dataclass(frozen=True)
 class ContractiveObjective:
-    """MSE + β ‖J_f(x)‖_F² moyen (jacobienne de l'encodeur par différentiation automatique)."""
+    """MSE + β ‖J_f(x)‖_F² moyen (jacobienne de l'encodeur par différentiation automatique).
+
+    La pénalité est celle de :func:`helpers.losses.contractive_penalty`, coûteuse : une jacobienne
+    (p × n) par exemple.
+
+    Attributs :
+
+    - ``beta`` : poids β ≥ 0 de la pénalité.
+    """
 
     beta: float
 
@@ -75,8 +110,21 @@ class ContractiveObjective:
 
 @dataclass(frozen=True)
 class ContractiveSigmoidObjective:
-    """MSE + β ‖J_f(x)‖_F² en forme close, pour un encodeur à une seule couche sigmoïde
-    (``model.encoder`` = Linear puis Sigmoid) : bien moins coûteux que la jacobienne générale."""
+    """MSE + β ‖J_f(x)‖_F² en forme close, pour un encodeur à une seule couche sigmoïde.
+
+    ``model.encoder`` doit être Linear puis Sigmoid ; bien moins coûteux que la jacobienne
+    générale.
+
+    La pénalité, moyenne sur le lot, est celle de
+    :func:`helpers.losses.contractive_penalty_sigmoid`.
+
+    Attributs :
+
+    - ``beta`` : poids β ≥ 0 de la pénalité.
+
+    Un autre encodeur lève ``ValueError`` à l'appel ; celui qui convient est celui de
+    ``DenseAutoencoder(p, hidden=(), code_activation="sigmoid")``.
+    """
 
     beta: float
 
@@ -99,8 +147,16 @@ class ContractiveSigmoidObjective:
 
 @dataclass(frozen=True)
 class DenoisingObjective:
-    """MSE entre x et la reconstruction de x̃ = x + σ ε (un bruit neuf à chaque appel), ramené
-    dans [0, 1] si ``clip``."""
+    """MSE entre x et la reconstruction de l'image bruitée x̃ = x + σ ε (auto-encodeur débruiteur).
+
+    Un bruit neuf est tiré à chaque appel, par :func:`helpers.data.add_gaussian_noise` avec le
+    générateur global de PyTorch ; x̃ est ramené dans [0, 1] si ``clip``.
+
+    Attributs :
+
+    - ``sigma`` : écart type σ ≥ 0 du bruit ;
+    - ``clip`` : ramène x̃ dans [0, 1] (par défaut ``True``).
+    """
 
     sigma: float
     clip: bool = True
@@ -114,14 +170,25 @@ class DenoisingObjective:
 
 @dataclass(frozen=True)
 class VAEObjective:
-    """−ELBO (décodeur de Bernoulli) en nats par image, KL pondérée par β."""
+    """−ELBO (décodeur de Bernoulli) en nats par image, KL pondérée par β.
+
+    Pour un :class:`~helpers.models.VAE` : ``model(x)`` donne (logits, μ, log σ²) pour un tirage
+    de h ; la perte est le total de :func:`helpers.losses.negative_elbo`, moyenne sur le lot. Pour
+    un VAE conditionnel, entraîné par ``fit(..., targets=étiquettes)``, la perte reçoit aussi les
+    étiquettes ``y`` et c'est ``model(x, y)`` : −ELBO conditionnelle, borne de −log p_θ(x | y).
+
+    Attributs :
+
+    - ``beta`` : poids β ≥ 0 du terme KL (par défaut 1 : l'ELBO ; autre valeur : β-VAE).
+    """
 
     beta: float = 1.0
 
     def __post_init__(self):
         require_nonnegative("Le poids beta", self.beta)
 
-    def __call__(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-        logits, mu, logvar = model(x)
+    def __call__(self, model: nn.Module, x: torch.Tensor,
+                 y: torch.Tensor | None = None) -> torch.Tensor:
+        logits, mu, logvar = model(x, y)
         return negative_elbo(x.flatten(1), logits, mu, logvar, beta=self.beta)[0]
 

@@ -13,7 +13,13 @@ from .train import History
 
 
 def french_number(value: float, _position=None) -> str:
-    """Nombre d'une graduation à la française : virgule décimale, signe moins typographique."""
+    """Nombre d'une graduation à la française : virgule décimale, signe moins typographique.
+
+    Sert de formateur matplotlib (``FuncFormatter``) ; ``_position``, la position de la
+    graduation, est ignoré.
+
+    Renvoie : une chaîne, par exemple ``"−0,5"`` pour −0.5.
+    """
     return f"{value:g}".replace(".", ",").replace("-", "\u2212")
 
 
@@ -25,8 +31,20 @@ class _FrenchLogTicks(LogFormatterSciNotation):
 
 
 def french_axes(ax) -> None:
-    """Virgule décimale et signe moins typographique sur les graduations des deux axes (à appeler
-    après le choix d'une échelle logarithmique, qui remplace les graduations)."""
+    """Virgule décimale et signe moins typographique sur les graduations des deux axes.
+
+    À appeler après le choix d'une échelle logarithmique, qui remplace les graduations.
+
+    Arguments :
+
+    - ``ax`` : des axes matplotlib (``Axes``), modifiés sur place.
+
+    Exemple : ::
+
+        fig, ax = plt.subplots()
+        ax.set_yscale("log")
+        french_axes(ax)
+    """
     for axis in (ax.xaxis, ax.yaxis):
         if axis.get_scale() == "log":
             base = axis.get_transform().base
@@ -53,6 +71,21 @@ def show_rows(
     (par exemple (6, 6) pour montrer un code de taille 36). Les pixels sont affichés en niveaux de
     gris, de 0 (noir) à 1 (blanc), sauf pour les rangées dont les valeurs sortent de [0, 1] qui
     sont normalisées image par image.
+
+    Arguments :
+
+    - ``rows`` : dictionnaire titre → lot, de forme (N, 1, 28, 28), (N, 784) ou (N, H × W), sur
+      n'importe quel périphérique ;
+    - ``n`` : nombre d'images par rangée (les ``n`` premières ; cases vides s'il en manque) ;
+    - ``shape`` : forme (H, W) d'affichage des lots dont chaque élément a H × W valeurs, les
+      autres étant affichés en 28 × 28 ;
+    - ``scale`` : taille d'une image, en pouces.
+
+    Renvoie : la ``Figure`` matplotlib.
+
+    Exemple : ::
+
+        fig = show_rows({"images": x_test[:10], "reconstructions": reconstruct(model, x_test[:10])})
     """
     fig, axes = plt.subplots(
         len(rows), n, figsize=(scale * n, scale * len(rows) + 0.2), squeeze=False
@@ -75,7 +108,20 @@ def show_rows(
 
 
 def plot_losses(histories: Mapping[str, History], log: bool = True) -> Figure:
-    """Courbes de perte par époque : entraînement (trait plein) et test (pointillés)."""
+    """Courbes de perte par époque : entraînement (trait plein) et test (pointillés).
+
+    Arguments :
+
+    - ``histories`` : dictionnaire légende → :class:`~helpers.train.History`, une couleur par
+      entrée ;
+    - ``log`` : échelle logarithmique pour la perte.
+
+    Renvoie : la ``Figure`` matplotlib.
+
+    Exemple : ::
+
+        fig = plot_losses({"dense": history_dense, "conv": history_conv})
+    """
     fig, ax = plt.subplots(figsize=(7, 4))
     for i, (label, history) in enumerate(histories.items()):
         color = f"C{i % 10}"
@@ -100,7 +146,22 @@ def plot_losses(histories: Mapping[str, History], log: bool = True) -> Figure:
 
 
 def plot_codes_2d(codes: torch.Tensor, labels: torch.Tensor, title: str = "") -> Figure:
-    """Nuage des codes de dimension 2, colorés par chiffre."""
+    """Nuage des codes de dimension 2, colorés par chiffre.
+
+    Arguments :
+
+    - ``codes`` : tenseur de forme (N, 2), sur n'importe quel périphérique ;
+    - ``labels`` : chiffres (0 à 9) des images, de forme (N,) ;
+    - ``title`` : titre de la figure.
+
+    Renvoie : la ``Figure`` matplotlib.
+
+    Lève : ``ValueError`` si ``codes`` n'est pas de forme (N, 2).
+
+    Exemple : ::
+
+        fig = plot_codes_2d(encode(model, x_test), y_test, title="Codes des images de test")
+    """
     codes = codes.detach().cpu()
     if codes.ndim != 2 or codes.shape[1] != 2:
         raise ValueError(f"Codes de forme {tuple(codes.shape)} : attendu (N, 2).")

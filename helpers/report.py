@@ -18,14 +18,29 @@ SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def fr(value: float, digits: int = 2) -> str:
-    """Nombre au format français : virgule décimale, espace fine entre les milliers, signe moins."""
+    """Nombre au format français : virgule décimale, espace fine entre les milliers, signe moins.
+
+    Arguments :
+
+    - ``value`` : le nombre ;
+    - ``digits`` : nombre de décimales (arrondi).
+
+    Renvoie : une chaîne, par exemple ``fr(-1234.5678)`` donne « −1 234,57 ».
+    """
     text = f"{value:,.{digits}f}"
     return text.replace(",", "\u202f").replace(".", ",").replace("-", "\u2212")
 
 
 def sci(value: float, digits: int = 1) -> str:
-    """Nombre à la française avec ``digits`` chiffres après le premier chiffre significatif :
-    « 0,14 », « 1,6 », ou en notation scientifique hors de [0,01 ; 1 000[ (« 3,2 × 10⁻¹³ »)."""
+    """Nombre à la française avec ``digits`` chiffres après le premier chiffre significatif.
+
+    Par exemple « 0,14 », « 1,6 », ou en notation scientifique hors de [0,01 ; 1 000[
+    (« 3,2 × 10⁻¹³ »).
+
+    Sert aux grandeurs d'ordres variés (poids β, écarts, valeurs p) ; ``sci(0)`` donne « 0 ».
+
+    Renvoie : une chaîne.
+    """
     if value == 0:
         return "0"
     exponent = math.floor(math.log10(abs(value)))
@@ -52,7 +67,23 @@ class _Glued:
 
 
 def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> None:
-    """Enregistre ``value`` (formatée en français) sous ``name`` pour ``{glue:md}``."""
+    """Enregistre ``value`` (formatée en français) sous ``name`` pour ``{glue:md}``.
+
+    Quand myst-nb n'est pas installé (dans Colab par exemple), n'enregistre rien et affiche
+    seulement la valeur si ``show``.
+
+    Arguments :
+
+    - ``name`` : le nom sous lequel le texte de la page appelle la valeur ;
+    - ``value`` : un nombre (Python, NumPy ou tenseur à un élément), mis en forme par :func:`fr`,
+      ou une chaîne, gardée telle quelle ;
+    - ``digits`` : nombre de décimales d'un nombre ;
+    - ``show`` : affiche aussi la valeur dans le notebook.
+
+    Exemple : ::
+
+        glue("n_train", len(x_train), digits=0)
+    """
     if not isinstance(value, str):
         value = float(value)  # tenseurs et scalaires numpy : un nombre Python
     text = value if isinstance(value, str) else fr(value, digits)
@@ -66,8 +97,11 @@ def glue(name: str, value: float | str, digits: int = 2, show: bool = False) -> 
 
 
 def glue_figure(name: str, fig) -> None:
-    """Enregistre une figure pour ``{glue:figure}`` (légende numérotée dans le livre) ; hors du
-    livre, l'affiche simplement."""
+    """Enregistre une figure pour ``{glue:figure}`` (légende numérotée dans le livre).
+
+    Hors du livre, l'affiche simplement. Dans les deux cas, la figure ``fig`` (matplotlib) est
+    ensuite fermée.
+    """
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
@@ -78,11 +112,21 @@ def glue_figure(name: str, fig) -> None:
 
 
 def table(frame: pd.DataFrame, digits: int | dict[str, int] = 4):
-    """Tableau pandas à la française (virgule décimale, espace fine entre les milliers, vrai signe
-    moins), sans index numérique.
+    """Tableau pandas à la française, sans index numérique.
+
+    Les nombres ont une virgule décimale, une espace fine entre les milliers et un vrai signe
+    moins.
 
     ``digits`` donne le nombre de décimales des colonnes de flottants, pour toutes ou par nom de
     colonne ; les colonnes d'entiers n'en ont pas, les autres colonnes restent telles quelles.
+    Avec un dictionnaire, les colonnes de flottants qui n'y figurent pas ont 4 décimales.
+
+    Renvoie : un ``Styler`` pandas, que Jupyter affiche comme un tableau (``frame`` n'est pas
+    modifié).
+
+    Exemple : ::
+
+        table(results, digits={"MSE test": 4, "PSNR test (dB)": 2})
     """
     default, per_column = (4, digits) if isinstance(digits, dict) else (digits, {})
     formats = {}

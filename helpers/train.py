@@ -1,5 +1,13 @@
 """Boucle d'entraînement sur des tenseurs en mémoire, avec historique et barre de progression, et
-calculs par lots d'un modèle entraîné (perte, codes, reconstructions, classes)."""
+calculs par lots d'un modèle entraîné (perte, codes, reconstructions, classes).
+
+Les images peuvent rester sur le CPU : chaque lot est envoyé sur le périphérique du modèle (celui
+de ses paramètres), et les résultats de :func:`encode`, :func:`reconstruct` et :func:`predict`
+reviennent sur le CPU. Une perte ``loss`` est une fonction ``loss(model, x)`` (ou
+``loss(model, x, y)`` avec des étiquettes) qui renvoie un tenseur scalaire :
+:func:`reconstruction_mse`, :func:`classification_loss` ou un objectif de
+:mod:`helpers.objectives`.
+"""
 
 from __future__ import annotations
 
@@ -19,18 +27,48 @@ Loss = Callable[..., torch.Tensor]
 
 
 def reconstruction_mse(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """Erreur quadratique moyenne par pixel entre ``x`` et sa reconstruction ``model(x)``."""
+    """Erreur quadratique moyenne par pixel entre ``x`` et sa reconstruction ``model(x)``.
+
+    C'est la perte par défaut de :func:`fit` et :func:`evaluate`.
+
+    Renvoie : un tenseur scalaire, moyenne sur les pixels et les images du lot ``x``.
+    """
     return F.mse_loss(model(x), x)
 
 
 def classification_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Entropie croisée entre les logits ``model(x)`` et les étiquettes ``y``."""
+    """Entropie croisée entre les logits ``model(x)`` et les étiquettes ``y``.
+
+    Arguments :
+
+    - ``model`` : un classifieur dont la sortie est de forme (N, 10) ;
+    - ``x`` : lot d'images ;
+    - ``y`` : étiquettes entières (``int64``) de forme (N,).
+
+    Renvoie : un tenseur scalaire, moyenne sur le lot, en nats.
+
+    Exemple : ::
+
+        fit(classifier, train.images, targets=train.labels, loss=classification_loss, epochs=3)
+    """
     return F.cross_entropy(model(x), y)
 
 
 @dataclass
 class History:
-    """Pertes moyennes par époque (entraînement et, si fourni, test) et durée totale en secondes."""
+    """Pertes moyennes par époque (entraînement et, si fourni, test) et durée totale en secondes.
+
+    C'est ce que renvoient :func:`fit` et :func:`helpers.checkpoints.fit_cached`.
+
+    Attributs :
+
+    - ``train_loss`` : liste de ``float``, la perte moyenne sur l'ensemble d'entraînement pendant
+      chaque époque (un élément par époque) ;
+    - ``test_loss`` : liste de ``float``, la perte sur les images de test après chaque époque
+      (vide sans ``test_images``) ;
+    - ``seconds`` : durée de l'entraînement en secondes, évaluations de test comprises (celle de
+      l'entraînement d'origine pour un modèle rechargé du cache).
+    """
 
     train_loss: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
@@ -40,7 +78,18 @@ class History:
 def minibatches(
     n: int, batch_size: int, generator: torch.Generator | None = None
 ) -> Iterator[torch.Tensor]:
-    """Indices de mini-lots d'une permutation aléatoire de ``range(n)`` (le dernier peut être court)."""
+    """Indices de mini-lots d'une permutation aléatoire de ``range(n)``, le dernier parfois court.
+
+    Arguments :
+
+    - ``n`` : nombre d'exemples ;
+    - ``batch_size`` : taille des lots ;
+    - ``generator`` : générateur ``torch.Generator`` sur le CPU qui tire la permutation (``None`` :
+      le générateur global).
+
+    Renvoie : un itérateur de tenseurs ``int64`` à une dimension, de taille ``batch_size`` (sauf
+    le dernier) ; chaque indice de 0 à n − 1 apparaît une fois.
+    """
     order = torch.randperm(n, generator=generator)
     yield from order.split(batch_size)
 
@@ -71,6 +120,34 @@ def fit(
     époque (numérotées à partir de 1). Avec des étiquettes ``targets`` (apprentissage supervisé),
     la perte est ``loss(model, x, y)`` ; la perte de test demande alors ``test_targets``.
     Des images entières ou à l'échelle [0, 255] sont refusées d'emblée.
+
+    Arguments :
+
+    - ``model`` : le modèle, déjà placé sur son périphérique ; il est modifié sur place ;
+    - ``images`` : tenseur (N, 1, 28, 28) ou (N, 784) de flottants dans [0, 1], sur le CPU de
+      préférence ;
+    - ``epochs`` : nombre d'époques (passages sur toutes les images) ;
+    - ``batch_size`` : taille des mini-lots ;
+    - ``lr`` : taux d'apprentissage d'Adam ;
+    - ``loss`` : la perte d'un lot, :func:`reconstruction_mse` par défaut ;
+    - ``test_images`` : images de test, évaluées après chaque époque par :func:`evaluate` avec la
+      même perte ;
+    - ``targets``, ``test_targets`` : cibles des images (étiquettes (N,) ou tenseurs (N, …)),
+      passées à ``loss`` comme troisième argument ;
+    - ``on_epoch_end`` : fonction appelée avec ``(epoch, model)`` à la fin de chaque époque ;
+    - ``seed`` : graine de l'ordre des mini-lots ; les tirages faits par la perte ou le modèle
+      (bruit d'un débruiteur, tirage de h d'un VAE, dropout) suivent le générateur global ;
+    - ``cosine`` : taux d'apprentissage décroissant en cosinus, de ``lr`` à 0 ;
+    - ``progress`` : affiche la barre de progression.
+
+    Renvoie : un :class:`History` ; le modèle est laissé en mode évaluation (``model.eval()``).
+
+    Lève : ``ValueError`` pour un argument invalide ; ``FloatingPointError`` si la perte d'une
+    époque n'est pas finie (l'entraînement a divergé).
+
+    Exemple : ::
+
+        history = fit(model, x_train, epochs=8, test_images=x_test)
     """
     require_positive_int("epochs", epochs)
     require_positive_int("batch_size", batch_size)
@@ -142,13 +219,40 @@ def _batched(function: Callable[[torch.Tensor], torch.Tensor], model: nn.Module,
     model.eval()
     device = next(model.parameters()).device
     with torch.no_grad():
-        return torch.cat([function(batch.to(device)).cpu() for batch in images.split(batch_size)])
+        return torch.cat([_as_tensor(function(batch.to(device))).cpu()
+                          for batch in images.split(batch_size)])
+
+
+def _as_tensor(result) -> torch.Tensor:
+    if not isinstance(result, torch.Tensor):
+        raise TypeError(f"Le modèle renvoie un {type(result).__name__} et non un tenseur : pour un "
+                        "VAE, le code moyen est vae.encode(x)[0] et les logits vae(x)[0].")
+    return result
 
 
 def evaluate(model: nn.Module, images: torch.Tensor, *, loss: Loss = reconstruction_mse,
              targets: torch.Tensor | None = None, batch_size: int = 1000) -> float:
-    """Perte moyenne de ``model`` sur ``images`` (moyenne sur les images : chaque lot pèse sa
-    taille), avec leurs étiquettes ``targets`` pour une perte supervisée."""
+    """Perte moyenne de ``model`` sur ``images``, calculée par lots et sans gradient.
+
+    C'est une moyenne sur les images (chaque lot pèse sa taille), avec leurs étiquettes
+    ``targets`` pour une perte supervisée. Les lots de ``batch_size`` images sont envoyés sur le
+    périphérique du modèle, qui est mis en mode évaluation.
+
+    Arguments :
+
+    - ``images`` : tenseur (N, 1, 28, 28) ou (N, 784), N ≥ 1 ;
+    - ``loss`` : la perte d'un lot, :func:`reconstruction_mse` par défaut (l'erreur quadratique
+      moyenne par pixel) ;
+    - ``targets`` : étiquettes ou cibles des images, pour une perte ``loss(model, x, y)``.
+
+    Renvoie : un ``float``.
+
+    Lève : ``ValueError`` si ``images`` est vide.
+
+    Exemple : ::
+
+        mse = evaluate(model, x_test)
+    """
     if len(images) == 0:
         raise ValueError("Impossible d'évaluer sur un ensemble vide.")
     model.eval()
@@ -160,15 +264,47 @@ def evaluate(model: nn.Module, images: torch.Tensor, *, loss: Loss = reconstruct
 
 
 def predict(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Classes prédites (argmax des logits) pour toutes les images, sur le CPU."""
+    """Classes prédites (argmax des logits) pour toutes les images, sur le CPU.
+
+    Le modèle est mis en mode évaluation ; le calcul se fait sans gradient, par lots.
+
+    Renvoie : un tenseur ``int64`` de forme (N,).
+
+    Exemple : ::
+
+        accuracy = (predict(classifier, test.images) == test.labels).float().mean().item()
+    """
     return _batched(lambda batch: model(batch).argmax(dim=1), model, images, batch_size)
 
 
 def encode(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Codes ``model.encode(x)`` de toutes les images, calculés par lots, sur le CPU."""
+    """Codes ``model.encode(x)`` de toutes les images, calculés par lots, sur le CPU.
+
+    Le modèle est mis en mode évaluation ; le calcul se fait sans gradient. ``model.encode`` doit
+    renvoyer un tenseur : pour un :class:`~helpers.models.VAE`, dont ``encode`` renvoie (μ, log σ²),
+    utiliser ``model.encode(x)[0]``.
+
+    Renvoie : un tenseur de forme (N, p).
+
+    Exemple : ::
+
+        codes = encode(model, x_test)
+    """
     return _batched(model.encode, model, images, batch_size)
 
 
 def reconstruct(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Reconstructions ``model(x)`` de toutes les images, calculées par lots, sur le CPU."""
+    """Reconstructions ``model(x)`` de toutes les images, calculées par lots, sur le CPU.
+
+    Le modèle est mis en mode évaluation ; le calcul se fait sans gradient. ``model(x)`` doit
+    renvoyer un tenseur (ce n'est pas le cas d'un :class:`~helpers.models.VAE`).
+
+    Renvoie : un tenseur de la forme que donne le modèle, celle des images pour un
+    :class:`~helpers.models.DenseAutoencoder`, (N, 1, 28, 28) pour un
+    :class:`~helpers.models.ConvAutoencoder`.
+
+    Exemple : ::
+
+        x_hat = reconstruct(model, x_test[:10])
+    """
     return _batched(model, model, images, batch_size)

@@ -15,6 +15,12 @@ from tools.make_notebooks import notebook_pages
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def is_setup_cell(source: str) -> bool:
+    """La cellule d'imports d'une page : la première qui importe de helpers, hors cellule du quiz
+    (qui la précède dans un TP)."""
+    return "from helpers" in source and "show_quiz(" not in source
+
+
 @lru_cache(maxsize=None)
 def page_solutions(page: str) -> dict:
     """Les fonctions définies dans ``chapters/<page>.md``, dans l'espace de noms de sa cellule
@@ -23,7 +29,7 @@ def page_solutions(page: str) -> dict:
              for c in jupytext.read(ROOT / "chapters" / f"{page}.md").cells
              if c.cell_type == "code"]
     namespace: dict = {}
-    exec(next(c for c in cells if "from helpers" in c), namespace)  # noqa: S102
+    exec(next(c for c in cells if is_setup_cell(c)), namespace)  # noqa: S102
     for source in cells:
         functions = [n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
         exec(compile(ast.Module(functions, []), page, "exec"), namespace)  # noqa: S102

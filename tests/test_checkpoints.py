@@ -122,8 +122,8 @@ def test_tensor_options_are_fingerprinted_in_full(images):
 
 
 def test_source_hash_covers_training_code_only(tmp_path):
-    """Modifier une perte change l'empreinte « entraînement » ; modifier une figure ne change que
-    l'empreinte de tout le paquet (celle du cache d'exécution des pages)."""
+    """Modifier une perte change l'empreinte « entraînement » ; modifier une figure ou un quiz ne
+    change que l'empreinte de tout le paquet (celle du cache d'exécution des pages)."""
     copy = tmp_path / "helpers"
     shutil.copytree(ROOT / "helpers", copy, ignore=shutil.ignore_patterns("__pycache__"))
 
@@ -138,6 +138,10 @@ def test_source_hash_covers_training_code_only(tmp_path):
         handle.write("\n# une retouche de figure\n")
     after_plots = hashes()
     assert after_plots[0] == training and after_plots[1] != everything
+    quiz = next((copy / "quizzes").glob("*.json"))
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace("Non", "Non,", 1), encoding="utf-8")
+    after_quiz = hashes()
+    assert after_quiz[0] == training and after_quiz[1] != after_plots[1]
     with open(copy / "losses.py", "a") as handle:
         handle.write("\n# une retouche de perte\n")
     assert hashes()[0] != training

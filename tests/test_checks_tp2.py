@@ -14,7 +14,7 @@ from helpers.checks import (WrongAnswer, check_all, check_discarded_variance,
                             check_per_image_sse, check_principal_angles, check_projection_gap)
 
 from checkutils import passes, rejects
-from course_solutions import ROOT
+from course_solutions import ROOT, is_setup_cell
 
 PAGE = ROOT / "chapters" / "tp2_acp_ae_lineaire.md"
 
@@ -60,7 +60,7 @@ def test_per_image_sse_takes_the_student_name_and_the_page_keeps_the_course_one_
     """« Une quantité, un nom » : l'exercice s'appelle comme la fonction du cours, que la page
     n'importe donc pas sous ce nom (la fonction de l'étudiant l'écraserait)."""
     imports = next(cell.source for cell in jupytext.read(PAGE).cells
-                   if cell.cell_type == "code" and "from helpers" in cell.source)
+                   if cell.cell_type == "code" and is_setup_cell(cell.source))
     namespace: dict = {}
     exec(imports, namespace)  # noqa: S102
     assert "per_image_sse" not in namespace

@@ -170,3 +170,28 @@ def test_vae_elbo_default_seed_and_device():
     with pytest.raises(RuntimeError):  # pas de valeur numérique sur « meta »
         vae_elbo(model, images)
     assert seen == ["meta"]
+
+
+def test_encode_and_reconstruct_explain_what_to_do_with_a_vae():
+    from helpers.models import VAE
+    from helpers.train import encode, reconstruct
+
+    vae = VAE(latent_dim=2, hidden=(8,))
+    for function in (encode, reconstruct):
+        with pytest.raises(TypeError, match=r"vae\.encode\(x\)\[0\]"):
+            function(vae, torch.rand(3, 1, 28, 28))
+
+
+def test_knn_accuracy_accepts_tensors_that_track_gradients():
+    from helpers.evaluation import knn_accuracy
+
+    features = torch.eye(4, requires_grad=True)
+    labels = torch.arange(4)
+    assert knn_accuracy(features, labels, features, labels, k=1) == 1.0
+
+
+def test_mean_ssim_refuses_flat_vectors():
+    from helpers.losses import mean_ssim
+
+    with pytest.raises(ValueError, match=r"x\.view\(-1, 1, 28, 28\)"):
+        mean_ssim(torch.rand(4, 784), torch.rand(4, 784))

@@ -154,3 +154,74 @@ def test_vae_shapes_and_linear_autoencoder(images):
         vae.decode(torch.zeros(3, 5))
     linear = linear_autoencoder(5)
     assert not any(isinstance(m, torch.nn.ReLU) for m in linear.modules())
+
+
+def test_conditional_vae_feeds_the_one_hot_label_to_encoder_and_decoder(images):
+    torch.manual_seed(0)
+    cvae = VAE(latent_dim=2, hidden=(16,), num_classes=10)
+    labels = torch.arange(64) % 10
+    logits, mu, logvar = cvae(images, labels)
+    assert logits.shape == (64, 784) and mu.shape == logvar.shape == (64, 2)
+    # Le premier poids du décodeur voit h puis le vecteur one-hot : changer y seul change la sortie,
+    # exactement de la différence des colonnes de ces deux étiquettes.
+    first = cvae.decoder[0][0]
+    h = torch.zeros(1, 2)
+    pre = [first(torch.cat([h, torch.nn.functional.one_hot(torch.tensor([k]), 10).float()], 1))
+           for k in (3, 8)]
+    assert torch.allclose(pre[1] - pre[0], first.weight[:, 2 + 8] - first.weight[:, 2 + 3])
+    assert not torch.allclose(cvae.decode(h, torch.tensor([3])), cvae.decode(h, torch.tensor([8])))
+    # Même entrée x, étiquettes différentes : des lois q_φ(h | x, y) différentes.
+    assert not torch.allclose(cvae.encode(images[:1], torch.tensor([0]))[0],
+                              cvae.encode(images[:1], torch.tensor([1]))[0])
+    assert cvae.body[0].in_features == 784 + 10 and first.in_features == 2 + 10
+
+
+@pytest.mark.parametrize("labels, message", [
+    (None, "donnez aussi les étiquettes"),
+    (torch.zeros(64), "attendu des entiers"),
+    (torch.zeros(63, dtype=torch.long), "attendu des entiers de forme \\(64,\\)"),
+    (torch.full((64,), 10), "hors de 0…9"),
+    (torch.full((64,), -1), "hors de 0…9"),
+])
+def test_conditional_vae_rejects_bad_labels_in_french(images, labels, message):
+    with pytest.raises(ValueError, match=message):
+        VAE(latent_dim=2, hidden=(16,), num_classes=10)(images, labels)
+
+
+def test_plain_vae_refuses_labels_and_conditional_vae_refuses_bad_sizes(images):
+    with pytest.raises(ValueError, match="n'est pas conditionnel"):
+        VAE(latent_dim=2, hidden=(16,))(images, torch.zeros(64, dtype=torch.long))
+    with pytest.raises(ValueError, match="num_classes"):
+        VAE(latent_dim=2, num_classes=-1)
+    with pytest.raises(ValueError, match="input_dim"):
+        VAE(latent_dim=2, input_dim=0)
+
+
+def test_conditional_vae_objective_and_test_elbo_use_the_labels(images):
+    from helpers.evaluation import vae_elbo
+    from helpers.losses import negative_elbo
+
+    torch.manual_seed(0)
+    cvae = VAE(latent_dim=2, hidden=(16,), num_classes=10)
+    labels = torch.arange(64) % 10
+    torch.manual_seed(1)
+    loss = VAEObjective()(cvae, images, labels)
+    torch.manual_seed(1)
+    logits, mu, logvar = cvae(images, labels)
+    assert loss.item() == pytest.approx(negative_elbo(images.flatten(1), logits, mu, logvar)[0].item())
+    history = fit(cvae, images, epochs=1, batch_size=32, targets=labels, loss=VAEObjective(),
+                  progress=False)
+    assert len(history.train_loss) == 1
+    assert vae_elbo(cvae, images, labels)["elbo"] != vae_elbo(cvae, images, (labels + 1) % 10)["elbo"]
+    with pytest.raises(ValueError, match="63 étiquettes pour 64 images"):
+        vae_elbo(cvae, images, labels[:63])
+
+
+def test_wrong_channel_counts_and_empty_batches_get_french_errors():
+    from helpers.models import flatten_images
+
+    with pytest.raises(ValueError, match="3 nombres de canaux"):
+        ConvAutoencoder(channels=(16, 32))
+    with pytest.raises(ValueError, match="2 nombres de canaux"):
+        SmallCNN(channels=(16, 32, 64))
+    assert flatten_images(torch.zeros(0, 1, 28, 28), 784).shape == (0, 784)

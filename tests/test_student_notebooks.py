@@ -64,6 +64,7 @@ def test_every_link_is_absolute_and_course_links_reach_a_real_anchor(page):
     index, site = _index(), site_url()
     anchors = {(t["page"], t["anchor"]) for t in index["labels"].values()}
     anchors |= {(c["page"], c["anchor"]) for c in index["citations"].values()}
+    anchors |= {(entry["page"], entry["anchor"]) for entry in index["api"].values()}
     for text in _markdown(_notebook(page)):
         for match in LINK.finditer(text):
             url = match.group(1) or match.group(2)
@@ -190,6 +191,12 @@ INDEX = {
                   "title": "Une section"},
     },
     "citations": {"hinton2006": {"page": "bibliographie", "anchor": "cite-hinton2006"}},
+    "api": {"helpers.train.fit": {"kind": "function", "page": "bibliotheque",
+                                  "anchor": "helpers.train.fit"},
+            "helpers.models.VAE": {"kind": "class", "page": "bibliotheque",
+                                   "anchor": "helpers.models.VAE"},
+            "helpers.config": {"kind": "module", "page": "bibliotheque",
+                               "anchor": "module-helpers.config"}},
 }
 HEADER = (ROOT / "chapters" / "tp1_premier_autoencodeur.md").read_text(encoding="utf-8").split(
     "\n---\n", 1)[0] + "\n---\n"
@@ -226,6 +233,20 @@ def test_generator_turns_references_into_site_links(tmp_path):
     assert f"Hinton et Salakhutdinov ([2006]({site}bibliographie.html#cite-hinton2006))" in text
     assert f"([Hinton et Salakhutdinov, 2006]({site}bibliographie.html#cite-hinton2006))" in text
     assert "valeur **0,25**." in text
+
+
+def test_generator_links_helpers_tools_to_the_library_page(tmp_path):
+    site = site_url()
+    notebook = _build(tmp_path, "# Essai\n\nOutils : {py:func}`~helpers.train.fit`, "
+                      "{py:class}`~helpers.models.VAE`, {py:mod}`helpers.config`, "
+                      "{py:func}`entraîner <helpers.train.fit>`.\n\n```{code-cell} ipython3\n1\n```\n")
+    text = notebook.cells[0].source
+    assert f"[`fit()`]({site}bibliotheque.html#helpers.train.fit)" in text
+    assert f"[`VAE`]({site}bibliotheque.html#helpers.models.VAE)" in text
+    assert f"[`helpers.config`]({site}bibliotheque.html#module-helpers.config)" in text
+    assert f"[`entraîner`]({site}bibliotheque.html#helpers.train.fit)" in text
+    with pytest.raises(MissingData, match="helpers.train.fot"):
+        _build(tmp_path, "# Essai\n\n{py:func}`~helpers.train.fot`\n")
 
 
 def test_generator_numbers_statements_equations_and_captions_as_the_site(tmp_path):

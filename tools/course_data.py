@@ -111,6 +111,16 @@ class CourseData:
             raise MissingData(f"citation « {key} » inconnue de results/site-index.json") from None
         return self.url(citation["page"], citation["anchor"])
 
+    def api_url(self, name: str) -> str:
+        """Adresse de l'entrée de l'objet ``name`` (``helpers.train.fit``) sur la page de la
+        bibliothèque."""
+        try:
+            entry = self.index["api"][name]
+        except KeyError:
+            raise MissingData(f"« {name} » n'est pas documenté sur la page de la bibliothèque "
+                              "(results/site-index.json)") from None
+        return self.url(entry["page"], entry["anchor"])
+
     def glued_text(self, name: str) -> str:
         try:
             return self.glued[name]

@@ -159,7 +159,7 @@ def _ancestors(node):
 
 def site_index(env) -> dict:
     """Page, ancre, nature et numéro de chaque étiquette du livre, titre de chaque page, ancre de
-    chaque entrée de la bibliographie."""
+    chaque entrée de la bibliographie et de chaque objet documenté de ``helpers``."""
     numbers = env.toc_fignumbers
     labels = {}
     for label, (docname, anchor, title) in env.domaindata["std"]["labels"].items():
@@ -186,8 +186,14 @@ def site_index(env) -> dict:
     citations = {c.key: {"page": c.bibliography_key.docname, "anchor": c.citation_id}
                  for c in env.domaindata["cite"]["citations"]}
     titles = {docname: env.titles[docname].astext() for docname in sorted(env.all_docs)}
+    python = env.domaindata["py"]
+    api = {name: {"kind": entry.objtype, "page": entry.docname, "anchor": entry.node_id}
+           for name, entry in python["objects"].items()
+           if name.startswith("helpers") and not entry.aliased}
+    api |= {name: {"kind": "module", "page": entry.docname, "anchor": entry.node_id}
+            for name, entry in python["modules"].items() if name.startswith("helpers")}
     return {"pages": titles, "labels": dict(sorted(labels.items())),
-            "citations": dict(sorted(citations.items()))}
+            "citations": dict(sorted(citations.items())), "api": dict(sorted(api.items()))}
 
 
 def _write_site_index(app, exception):

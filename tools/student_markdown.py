@@ -91,6 +91,15 @@ class StudentMarkdown:
         target = self.data.target(label)
         return f"{KIND_NAMES[target['kind']]} {target['number']}"
 
+    def _api(self, name: str, explicit: str, target: str) -> str:
+        """Un objet de ``helpers`` ({py:func}, {py:class}…) : son nom en code, lien vers la page de
+        la bibliothèque, comme sur le site (``~`` : dernier composant, parenthèses aux fonctions)."""
+        full = target.lstrip("~")
+        text = explicit or (full.rsplit(".", 1)[-1] if target.startswith("~") else full)
+        if not explicit and name in {"py:func", "py:meth"}:
+            text += "()"
+        return self._link(f"`{text}`", self.data.api_url(full))
+
     def role(self, name: str, explicit: str, target: str) -> str:
         """Markdown ordinaire d'un rôle MyST (voir ``myst.replace_roles``)."""
         if name in {"glue:md", "glue:text", "glue"}:
@@ -102,6 +111,8 @@ class StudentMarkdown:
         if name == "doc":
             docname = self.data.resolve_doc(target)
             return self._link(explicit or self.data.page_title(docname), self.data.url(docname))
+        if name.startswith("py:"):
+            return self._api(name, explicit, target)
         if name == "eq":
             text = explicit or f"({self.data.number(target)})"
         elif name == "prf:ref":

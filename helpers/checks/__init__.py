@@ -20,8 +20,23 @@ CHECKS = {name.removeprefix("check_"): getattr(module, name)
 
 
 def check_all(*answers) -> None:
-    """Vérifie chacune des fonctions ``answers`` avec sa vérification (celle de son nom) et affiche
-    tous les verdicts, puis lève :class:`WrongAnswer` si au moins une est fausse."""
+    """Vérifie plusieurs fonctions d'un même exercice et affiche le verdict de chacune.
+
+    Chacune des fonctions ``answers`` est vérifiée par sa vérification (celle de son nom) ; tous
+    les verdicts sont affichés, puis :class:`WrongAnswer` est levée si au moins une est fausse.
+
+    Arguments :
+
+    - ``answers`` : les fonctions écrites dans le notebook, sous le nom que leur donne l'énoncé
+      (``per_image_sse`` est vérifiée par ``check_per_image_sse``).
+
+    Lève : :class:`WrongAnswer` si une réponse est fausse, ou si aucune vérification ne porte le
+    nom d'une fonction.
+
+    Exemple : ::
+
+        check_all(per_image_sse, discarded_variance)
+    """
     wrong = []
     for answer in answers:
         name = getattr(answer, "__name__", repr(answer))
