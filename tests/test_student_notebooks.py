@@ -134,6 +134,9 @@ def test_notebook_opens_with_its_note_then_installs_helpers_before_any_code(page
     assert f'%pip install --quiet "{install_requirement()}"' in install.source
     assert notebook.cells[code[0] - 1].source == INSTALL_TEXT
     assert sum("%pip install" in notebook.cells[i].source for i in code) == 1
+    if page.stem.startswith("tp"):  # installer, puis le quiz avec le texte qui le présente
+        assert notebook.cells[code[0] + 1].source.startswith("## Avant de commencer")
+        assert "show_quiz" in notebook.cells[code[1]].source
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)

@@ -232,7 +232,8 @@ class StudentNotebook:
         return notebook
 
     def _add_front_matter(self) -> None:
-        """La note d'en-tête (sous le titre) et la cellule d'installation (avant le premier code)."""
+        """La note d'en-tête (sous le titre) et la cellule d'installation, avant le premier code et
+        les cellules de texte qui le précèdent immédiatement, sauf la première."""
         title = self.data.page_title(self.data.docname)
         note = (f"> Notebook à compléter de la page [{title}]({self.data.url(self.data.docname)}) "
                 "du cours « Auto-encodeurs ». Les nombres **en gras** dans le texte sont les "
@@ -255,6 +256,8 @@ class StudentNotebook:
         heading = next(i for i, line in enumerate(lines) if line.startswith("# "))
         first.source = "\n".join(lines[:heading + 1] + ["", note, ""] + lines[heading + 1:]).strip()
         position = next(i for i, cell in enumerate(self.cells) if cell.cell_type == "code")
+        while position > 1 and self.cells[position - 1].cell_type == "markdown":
+            position -= 1  # avant le texte qui présente ce premier code (le quiz d'un TP)
         self.cells[position:position] = [
             nbformat.v4.new_markdown_cell(INSTALL_TEXT),
             nbformat.v4.new_code_cell(INSTALL_CODE.format(requirement=install_requirement())),
