@@ -11,12 +11,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import torch
+import torch.nn.functional as F
+from PIL import Image, ImageDraw
 from torchvision.datasets import MNIST
 from torchvision.datasets.utils import check_integrity
 
 from .config import data_dir
-from .validation import require_nonnegative
+from .validation import require_nonnegative, require_positive_int
 
 # Sommes MD5 des fichiers bruts décompressés (publiées avec le jeu de données).
 RAW_MD5 = {
@@ -169,3 +172,115 @@ def add_gaussian_noise(
     noise = torch.randn(images.shape, generator=generator, dtype=images.dtype).to(images.device)
     noisy = images + sigma * noise
     return noisy.clamp(0.0, 1.0) if clip else noisy
+
+
+def downsample(images: torch.Tensor, factor: int = 2) -> torch.Tensor:
+    """Images en basse résolution : chaque bloc ``factor`` × ``factor`` de pixels remplacé par sa
+    moyenne (*average pooling*).
+
+    Arguments :
+
+    - ``images`` : lot d'images (N, 1, H, W), H et W multiples de ``factor`` ;
+    - ``factor`` : facteur de réduction, entier strictement positif.
+
+    Renvoie : un tenseur (N, 1, H / factor, W / factor), (N, 1, 14, 14) pour MNIST et
+    ``factor=2``.
+
+    Lève : ``ValueError`` pour une autre forme ou un facteur qui ne divise pas H et W.
+
+    Exemple : ::
+
+        low = downsample(x_test)
+    """
+    require_positive_int("factor", factor)
+    if images.ndim != 4 or images.shape[-1] % factor or images.shape[-2] % factor:
+        raise ValueError(f"Images de forme {tuple(images.shape)} : attendu un lot (N, C, H, W) "
+                         f"dont la hauteur et la largeur sont des multiples de {factor}.")
+    return F.avg_pool2d(images, factor)
+
+
+def hide_squares(images: torch.Tensor, size: int = 10, fill: float = 0.5,
+                 generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cache un carré de ``size`` × ``size`` pixels de chaque image, à une position tirée au hasard.
+
+    Le coin supérieur gauche du carré est tiré uniformément pour que le carré reste dans la boîte
+    centrale 20 × 20 où MNIST place les chiffres : il cache donc presque toujours une partie du
+    tracé. Les pixels cachés prennent la valeur ``fill`` (gris moyen par défaut, pour que le trou
+    se voie).
+
+    Arguments :
+
+    - ``images`` : lot d'images (N, 1, 28, 28), pixels dans [0, 1] ;
+    - ``size`` : côté du carré, de 1 à 20 pixels ;
+    - ``fill`` : valeur des pixels cachés ;
+    - ``generator`` : générateur ``torch.Generator`` **sur le CPU**, pour des positions
+      reproductibles (``None`` : le générateur global de PyTorch).
+
+    Renvoie : ``(masked, hole)``, les images masquées (même forme, type et périphérique que
+    ``images``) et le masque booléen ``hole`` de même forme, vrai sur les pixels cachés.
+
+    Lève : ``ValueError`` pour une autre forme ou une taille hors de [1, 20].
+
+    Exemple : ::
+
+        masked, hole = hide_squares(x_test, 10, generator=torch.Generator().manual_seed(1))
+    """
+    require_positive_int("size", size)
+    if size > 20:
+        raise ValueError(f"Carré de côté {size} : au plus 20 pixels, la taille de la boîte où "
+                         "MNIST place les chiffres.")
+    if images.ndim != 4 or tuple(images.shape[1:]) != (1, 28, 28):
+        raise ValueError(f"Images de forme {tuple(images.shape)} : attendu (N, 1, 28, 28).")
+    corners = torch.randint(4, 25 - size, (2, len(images)), generator=generator)
+    pixels = torch.arange(28)
+    rows, cols = ((pixels >= start[:, None]) & (pixels < start[:, None] + size) for start in corners)
+    hole = (rows[:, :, None] & cols[:, None, :])[:, None].to(images.device)
+    return images.masked_fill(hole, fill), hole
+
+
+# Tracés des lettres de draw_letters, dans un carré [0, 1]² (x vers la droite, y vers le bas).
+_STROKES = {
+    "A": [[(0.1, 1), (0.5, 0), (0.9, 1)], [(0.28, 0.6), (0.72, 0.6)]],
+    "E": [[(0.85, 0), (0.2, 0), (0.2, 1), (0.85, 1)], [(0.2, 0.5), (0.7, 0.5)]],
+    "F": [[(0.85, 0), (0.2, 0), (0.2, 1)], [(0.2, 0.5), (0.7, 0.5)]],
+    "H": [[(0.2, 0), (0.2, 1)], [(0.8, 0), (0.8, 1)], [(0.2, 0.5), (0.8, 0.5)]],
+    "K": [[(0.2, 0), (0.2, 1)], [(0.85, 0), (0.2, 0.55)], [(0.4, 0.4), (0.85, 1)]],
+    "L": [[(0.25, 0), (0.25, 1), (0.85, 1)]],
+    "T": [[(0.1, 0), (0.9, 0)], [(0.5, 0), (0.5, 1)]],
+    "X": [[(0.15, 0), (0.85, 1)], [(0.85, 0), (0.15, 1)]],
+    "Y": [[(0.15, 0), (0.5, 0.5), (0.85, 0)], [(0.5, 0.5), (0.5, 1)]],
+    "Z": [[(0.15, 0), (0.85, 0), (0.15, 1), (0.85, 1)]],
+}
+LETTERS = "".join(_STROKES)
+
+
+def draw_letters(letters: str = LETTERS) -> torch.Tensor:
+    """Des lettres capitales tracées au trait, comme des chiffres MNIST : traits blancs d'environ
+    deux pixels et demi, anti-crénelés, sur fond noir, dans la boîte centrale 20 × 20 d'une image 28 × 28.
+
+    Arguments :
+
+    - ``letters`` : les lettres à tracer, parmi celles de ``LETTERS`` (« AEFHKLTXYZ »).
+
+    Renvoie : un tenseur (len(letters), 1, 28, 28) de pixels dans [0, 1].
+
+    Lève : ``ValueError`` pour une lettre inconnue.
+
+    Exemple : ::
+
+        letters = draw_letters("AHTX")
+    """
+    unknown = sorted(set(letters) - set(_STROKES))
+    if unknown:
+        raise ValueError(f"Lettres inconnues {', '.join(unknown)} : choisissez parmi {LETTERS}.")
+    scale = 8  # tracé à 8 fois la résolution finale, puis réduit : des bords anti-crénelés
+    images = []
+    for letter in letters:
+        canvas = Image.new("L", (28 * scale, 28 * scale))
+        draw = ImageDraw.Draw(canvas)
+        for stroke in _STROKES[letter]:
+            points = [((4 + 20 * x) * scale, (4 + 20 * y) * scale) for x, y in stroke]
+            draw.line(points, fill=255, width=5 * scale // 2, joint="curve")
+        small = canvas.resize((28, 28), Image.Resampling.BOX)
+        images.append(torch.from_numpy(np.asarray(small, dtype=np.float32) / 255))
+    return torch.stack(images)[:, None] if images else torch.empty(0, 1, 28, 28)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 
 import torch
 
@@ -50,14 +51,17 @@ class Inversion:
     seconds: float
 
 
-def decoding_errors(decoder: Decoder, codes: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """‖D(h_i) − x_i‖² pour chaque image (somme sur les pixels).
+def decoding_errors(decoder: Decoder, codes: torch.Tensor, targets: torch.Tensor,
+                    visible: torch.Tensor | None = None) -> torch.Tensor:
+    """‖D(h_i) − x_i‖² pour chaque image (somme sur les pixels, ou sur les seuls pixels visibles).
 
     Arguments :
 
     - ``decoder`` : la fonction D, des codes (N, p) vers des images aplaties (N, n) ;
     - ``codes`` : codes h_i, de forme (N, p) ;
-    - ``targets`` : images x_i, de forme (N, n) ou (N, 1, 28, 28).
+    - ``targets`` : images x_i, de forme (N, n) ou (N, 1, 28, 28) ;
+    - ``visible`` : masque de même forme que ``targets`` (booléens, ou 0 et 1) ; l'erreur ne
+      porte alors que sur les pixels où il est vrai (``None`` : tous les pixels).
 
     Renvoie : un tenseur de forme (N,), dérivable par rapport aux codes (sauf sous
     ``torch.no_grad()``).
@@ -66,10 +70,17 @@ def decoding_errors(decoder: Decoder, codes: torch.Tensor, targets: torch.Tensor
 
         initial_errors = inversion.decoding_errors(decoder, init, targets)
     """
-    return (decoder(codes) - targets.flatten(1)).pow(2).sum(dim=1)
+    squared = (decoder(codes) - targets.flatten(1)).pow(2)
+    if visible is not None:
+        squared = squared * visible.flatten(1).to(squared.dtype)
+    return squared.sum(dim=1)
 
 
-def _check(codes: torch.Tensor, targets: torch.Tensor, steps: int, lr: float | None = None) -> None:
+def _check(codes: torch.Tensor, targets: torch.Tensor, steps: int, lr: float | None = None,
+           visible: torch.Tensor | None = None) -> None:
+    if visible is not None and visible.shape != targets.shape:
+        raise ValueError(f"Masque visible de forme {tuple(visible.shape)} pour des cibles de forme "
+                         f"{tuple(targets.shape)} : il faut la même forme.")
     if codes.ndim != 2 or len(codes) != len(targets):
         raise ValueError(
             f"Codes initiaux de forme {tuple(codes.shape)} pour {len(targets)} images : "
@@ -81,7 +92,8 @@ def _check(codes: torch.Tensor, targets: torch.Tensor, steps: int, lr: float | N
 
 
 def invert_batched(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
-                   steps: int = 100, lr: float = 0.05, chunk_size: int = 1024) -> Inversion:
+                   steps: int = 100, lr: float = 0.05, chunk_size: int = 1024,
+                   visible: torch.Tensor | None = None) -> Inversion:
     """Adam sur tous les codes à la fois : la perte est la somme des erreurs par image.
 
     Adam agit coordonnée par coordonnée et chaque erreur ne dépend que de son code : ce calcul
@@ -94,7 +106,11 @@ def invert_batched(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
     - ``decoder``, ``targets``, ``init`` : voir l'en-tête du module ;
     - ``steps`` : nombre de pas d'Adam ;
     - ``lr`` : taux d'apprentissage d'Adam ;
-    - ``chunk_size`` : nombre d'images par paquet.
+    - ``chunk_size`` : nombre d'images par paquet ;
+    - ``visible`` : masque de même forme que ``targets`` ; seuls les pixels où il est vrai
+      comptent dans l'erreur minimisée et dans les erreurs renvoyées (``None`` : tous). C'est
+      l'inpainting par inversion du TP 7 : ajuster le code aux pixels connus, puis lire D(ĥ) sur
+      les autres.
 
     Renvoie : un :class:`Inversion`.
 
@@ -102,20 +118,23 @@ def invert_batched(decoder: Decoder, targets: torch.Tensor, init: torch.Tensor,
 
         batched = inversion.invert_batched(decoder, targets, init, steps=150, lr=0.05)
     """
-    _check(init, targets, steps, lr)
+    _check(init, targets, steps, lr, visible)
     require_positive_int("chunk_size", chunk_size)
     start = time.perf_counter()
     targets = targets.flatten(1)
+    masks = (repeat(None) if visible is None
+             else visible.flatten(1).to(targets.device).split(chunk_size))
     codes, errors = [], []
-    for chunk_init, chunk_targets in zip(init.split(chunk_size), targets.split(chunk_size)):
+    for chunk_init, chunk_targets, chunk_weights in zip(init.split(chunk_size),
+                                                        targets.split(chunk_size), masks):
         chunk = chunk_init.detach().clone().requires_grad_(True)
         optimizer = torch.optim.Adam([chunk], lr=lr)
         for _ in range(steps):
             optimizer.zero_grad(set_to_none=True)
-            decoding_errors(decoder, chunk, chunk_targets).sum().backward()
+            decoding_errors(decoder, chunk, chunk_targets, chunk_weights).sum().backward()
             optimizer.step()
         with torch.no_grad():
-            errors.append(decoding_errors(decoder, chunk, chunk_targets))
+            errors.append(decoding_errors(decoder, chunk, chunk_targets, chunk_weights))
         codes.append(chunk.detach())
     return Inversion(torch.cat(codes), torch.cat(errors), time.perf_counter() - start)
 

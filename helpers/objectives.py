@@ -7,8 +7,9 @@ ce qui en fait une clé sûre pour le cache des modèles (:func:`helpers.checkpo
 Un objectif s'appelle comme une fonction : ``objective(model, x)`` renvoie un tenseur scalaire
 dérivable, moyenne sur le lot ``x`` d'images (N, 1, 28, 28) ou (N, n) déjà placé sur le
 périphérique du modèle. « MSE » y désigne l'erreur quadratique moyenne par pixel entre x et sa
-reconstruction. Sauf :class:`DenoisingObjective` et :class:`VAEObjective`, qui appellent
-``model``, les objectifs passent par ``model.encode`` et ``model.decode`` (ceux d'un
+reconstruction. Sauf :class:`DenoisingObjective`, :class:`MaskingObjective`,
+:class:`SuperResolutionObjective` et :class:`VAEObjective`, qui appellent ``model``, les objectifs
+passent par ``model.encode`` et ``model.decode`` (ceux d'un
 :class:`~helpers.models.DenseAutoencoder`, par exemple). Un hyperparamètre invalide lève
 ``ValueError`` dès la création.
 
@@ -25,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .data import add_gaussian_noise
+from .data import add_gaussian_noise, downsample, hide_squares
 from .losses import (
     contractive_penalty,
     contractive_penalty_sigmoid,
@@ -33,7 +34,7 @@ from .losses import (
     negative_elbo,
     sparse_kl_penalty,
 )
-from .validation import require_nonnegative, require_probability
+from .validation import require_nonnegative, require_positive_int, require_probability
 
 
 def _code_and_reconstruction(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -166,6 +167,55 @@ class DenoisingObjective:
 
     def __call__(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
         return F.mse_loss(model(add_gaussian_noise(x, self.sigma, clip=self.clip)), x)
+
+
+@dataclass(frozen=True)
+class MaskingObjective:
+    """MSE entre x et la reconstruction de l'image dont un carré est caché (débruitage par masquage).
+
+    À chaque appel, :func:`helpers.data.hide_squares` cache un carré neuf de chaque image, avec le
+    générateur global de PyTorch ; la perte compare la sortie à l'image entière.
+
+    Attributs :
+
+    - ``size`` : côté du carré caché, de 1 à 20 pixels ;
+    - ``fill`` : valeur des pixels cachés (gris moyen par défaut).
+    """
+
+    size: int = 10
+    fill: float = 0.5
+
+    def __post_init__(self):
+        require_positive_int("size", self.size)
+        if self.size > 20:
+            raise ValueError(f"Carré de côté {self.size} : au plus 20 pixels.")
+
+    def __call__(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        masked, _ = hide_squares(x.reshape(len(x), 1, 28, 28), self.size, self.fill)
+        return F.mse_loss(model(masked).reshape(x.shape), x)
+
+
+@dataclass(frozen=True)
+class SuperResolutionObjective:
+    """MSE entre x et ce que le modèle reconstruit de sa version en basse résolution.
+
+    La basse résolution est :func:`helpers.data.downsample` (moyenne de chaque bloc
+    ``factor`` × ``factor``) : le modèle, par exemple un
+    :class:`~helpers.models.SuperResolutionNet`, s'entraîne sur les seules images en haute
+    résolution. ``x`` : images (N, 1, H, W).
+
+    Attributs :
+
+    - ``factor`` : facteur de réduction de la basse résolution.
+    """
+
+    factor: int = 2
+
+    def __post_init__(self):
+        require_positive_int("factor", self.factor)
+
+    def __call__(self, model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        return F.mse_loss(model(downsample(x, self.factor)), x)
 
 
 @dataclass(frozen=True)

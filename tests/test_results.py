@@ -28,6 +28,10 @@ def test_reference_has_every_key_the_page_reads(reference):
                                            "agreement_inverted_pct", "speedup_batched_vs_loop",
                                            "seconds_per_image_batched"}
     assert {"book_full_cold", "make_test"} <= set(reference["timings_s"])
+    assert set(reference["super_resolution"]) == {"bicubic_psnr", "network_psnr", "bicubic_ssim",
+                                                  "network_ssim"}
+    assert set(reference["anomaly_auc"]) == {"ae", "pca", "ae_relative"}
+    assert set(reference["inpainting_mse"]) == {"gray", "plain", "masked", "inversion"}
 
 
 def test_quality_goals(reference):
@@ -37,6 +41,11 @@ def test_quality_goals(reference):
     assert reference["vae_elbo"]["20"] >= -105 and reference["vae_elbo"]["2"] >= -150
     for d in reference["denoise"].values():
         assert d["denoised_psnr"] > d["noisy_psnr"] and d["ssim"] > d["noisy_ssim"]
+    sr = reference["super_resolution"]
+    assert sr["network_psnr"] >= sr["bicubic_psnr"] + 3 and sr["network_ssim"] > sr["bicubic_ssim"]
+    assert reference["anomaly_auc"]["ae"] > reference["anomaly_auc"]["pca"]
+    inpainting = reference["inpainting_mse"]
+    assert inpainting["masked"] < inpainting["plain"] < inpainting["gray"]
 
 
 def test_benchmarks_describe_the_machine():

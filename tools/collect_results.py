@@ -67,12 +67,13 @@ def _get(values: dict, name: str, page: str):
 
 def collect(build: Path) -> dict:
     pages = {page: glued(page, build) for page in ("tp1_premier_autoencodeur", "tp2_acp_ae_lineaire",
-                                            "tp4_regularises_debruitage", "tp5_vae", "tp6_inversion")}
+                                            "tp4_regularises_debruitage", "tp5_vae", "tp6_inversion",
+                                            "tp7_applications")}
 
     def get(page: str, name: str):
         return _get(pages[page], name, page)
 
-    tp1, tp2, tp4, tp5, tp6 = pages
+    tp1, tp2, tp4, tp5, tp6, tp7 = pages
     if get(tp1, "mode") != "complet":
         raise MissingValue("le site a été construit en mode rapide : lancez make book sans AE_FAST.")
     result = {
@@ -97,6 +98,14 @@ def collect(build: Path) -> dict:
             "speedup_batched_vs_loop": get(tp6, "speedup"),
             "seconds_per_image_batched": get(tp6, "batched_ms_per_image") / 1000,
         },
+        "super_resolution": {"bicubic_psnr": get(tp7, "sr_bicubic_psnr"),
+                             "network_psnr": get(tp7, "sr_net_psnr"),
+                             "bicubic_ssim": get(tp7, "sr_bicubic_ssim"),
+                             "network_ssim": get(tp7, "sr_net_ssim")},
+        "anomaly_auc": {"ae": get(tp7, "auc_ae"), "pca": get(tp7, "auc_pca"),
+                        "ae_relative": get(tp7, "auc_ae_relative")},
+        "inpainting_mse": {method: get(tp7, f"inpaint_{method}")
+                           for method in ("gray", "plain", "masked", "inversion")},
     }
     if BENCHMARKS.exists():
         benchmarks = json.loads(BENCHMARKS.read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ en français qui dit ce qui ne va pas. Un module par TP ; ``check_all(f, g, …)
 fonctions d'un même exercice et donne le verdict de chacune.
 """
 
-from . import tp1, tp2, tp3, tp4, tp5, tp6
+from . import tp1, tp2, tp3, tp4, tp5, tp6, tp7
 from .core import WrongAnswer
 from .tp1 import *  # noqa: F403
 from .tp2 import *  # noqa: F403
@@ -14,9 +14,10 @@ from .tp3 import *  # noqa: F403
 from .tp4 import *  # noqa: F403
 from .tp5 import *  # noqa: F403
 from .tp6 import *  # noqa: F403
+from .tp7 import *  # noqa: F403
 
 CHECKS = {name.removeprefix("check_"): getattr(module, name)
-          for module in (tp1, tp2, tp3, tp4, tp5, tp6) for name in module.__all__}
+          for module in (tp1, tp2, tp3, tp4, tp5, tp6, tp7) for name in module.__all__}
 
 
 def check_all(*answers) -> None:
