@@ -149,11 +149,6 @@ def _install_cell() -> str:
     return next(cell.source for cell in notebook.cells if "%pip install" in cell.source)
 
 
-def test_install_requirement_follows_the_configuration():
-    assert install_requirement() == ("autoencodeurs-helpers @ "
-                                     "git+https://github.com/cours-autoencodeurs/autoencodeurs@main")
-
-
 @pytest.mark.parametrize("installed", [False, True])
 def test_install_cell_on_colab_installs_then_explains_a_failure_in_french(monkeypatch, installed):
     calls = []

@@ -55,3 +55,13 @@ def test_the_check_sees_a_broken_anchor(tmp_path):
     page.write_text('<p id="ici"><a href="#ici">ok</a> <a href="#ailleurs">ancre</a> '
                     '<img src="absente.png"></p>', encoding="utf-8")
     assert broken_links(page) == ["#ailleurs", "absente.png"]
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_every_page_states_the_licences_in_its_footer(site_dir, page):
+    footer = parse(site_dir / f"{page}.html").find("footer")
+    assert footer is not None, f"{page}.html n'a pas de pied de page"
+    text = " ".join(footer.get_text().split())
+    assert "CC BY-SA 4.0" in text and "licence MIT" in text, text
+    licence = footer.find("a", string="CC BY-SA 4.0")
+    assert licence["href"] == "https://creativecommons.org/licenses/by-sa/4.0/deed.fr"
