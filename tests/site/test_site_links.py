@@ -59,7 +59,7 @@ def test_the_check_sees_a_broken_anchor(tmp_path):
 
 @pytest.mark.parametrize("page", toc_pages())
 def test_every_page_states_the_licences_in_its_footer(site_dir, page):
-    footer = parse(site_dir / f"{page}.html").find("footer")
+    footer = parse(site_dir / f"{page}.html").find("footer", class_="bd-footer-content")
     assert footer is not None, f"{page}.html n'a pas de pied de page"
     text = " ".join(footer.get_text().split())
     assert "CC BY-SA 4.0" in text and "licence MIT" in text, text
