@@ -13,7 +13,8 @@ COLAB_STAMP := $(COLAB)/.installed
 FAST := $(filter 1 true yes oui on,$(AE_FAST))
 CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
 
-.PHONY: book book-fast book-enonces test test-colab test-site test-enonces notebooks site-index \
+.PHONY: book book-fast book-enonces test test-colab colab-student-notebooks test-site test-enonces \
+	notebooks site-index \
 	bench long-run results mutation clean
 
 # Le cache d'exécution de Jupyter Book ne regarde que le code des cellules, et Sphinx ne relit que
@@ -96,9 +97,22 @@ test-colab: $(STAMP) $(COLAB_STAMP)
 	$(COLAB)/bin/python -m pip install --quiet .
 	rm -rf _build/colab
 	$(BIN)/python -m tools.make_notebooks --full _build/colab/full
-	mkdir -p _build/colab/student && cp chapters/*.ipynb _build/colab/student/
 	AE_FAST=1 AE_CACHE_DIR=$(abspath _build/colab/checkpoints) \
-		$(COLAB)/bin/jupyter execute --timeout=900 _build/colab/full/*.ipynb _build/colab/student/*.ipynb
+		$(COLAB)/bin/jupyter execute --timeout=900 _build/colab/full/*.ipynb
+	$(MAKE) colab-student-notebooks
+
+## Chaque notebook étudiant versionné, tel que Colab l'ouvre, exécuté en mode rapide par
+## l'interpréteur COLAB_PYTHON (et son COLAB_JUPYTER) après `pip install .` : celui de .venv-colab
+## pour test-colab, celui de l'image de Colab pour le flux hebdomadaire de GitHub
+## (.github/workflows/colab.yml).
+COLAB_PYTHON ?= $(COLAB)/bin/python
+COLAB_JUPYTER ?= $(COLAB)/bin/jupyter
+colab-student-notebooks:
+	$(COLAB_PYTHON) -m pip install --quiet .
+	rm -rf _build/colab/student && mkdir -p _build/colab/student
+	cp chapters/*.ipynb _build/colab/student/
+	AE_FAST=1 AE_CACHE_DIR=$(abspath _build/colab/checkpoints) \
+		$(COLAB_JUPYTER) execute --timeout=900 _build/colab/student/*.ipynb
 
 ## Notebooks étudiants .ipynb (sans sorties ni solutions) à côté des sources MyST, pour Colab.
 notebooks: $(STAMP)

@@ -56,14 +56,14 @@ def test_readme_installs_helpers_from_the_configured_repository():
 
 @pytest.mark.parametrize("release, ref", [("", "trunk"), ("v2.1", "v2.1")])
 def test_colab_installs_the_release_or_else_the_branch(monkeypatch, release, ref):
-    config = {"repository": {"url": "https://github.com/prof/cours", "branch": "trunk"},
+    config = {"repository": {"url": "https://forge.example.org/prof/cours", "branch": "trunk"},
               "sphinx": {"config": {"course_release": release}}}
     monkeypatch.setattr(course_data, "book_config", lambda: config)
     assert course_data.install_requirement() == (
-        f"autoencodeurs-helpers @ git+https://github.com/prof/cours@{ref}")
+        f"autoencodeurs-helpers @ git+https://forge.example.org/prof/cours@{ref}")
 
 
 def test_site_address_ends_with_one_slash(monkeypatch):
-    for baseurl in ("https://prof.github.io/cours", "https://prof.github.io/cours/"):
+    for baseurl in ("https://prof.example.org/cours", "https://prof.example.org/cours/"):
         monkeypatch.setattr(course_data, "book_config", lambda: {"html": {"baseurl": baseurl}})
-        assert course_data.site_url() == "https://prof.github.io/cours/"
+        assert course_data.site_url() == "https://prof.example.org/cours/"

@@ -35,6 +35,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pybtex.plugin
 from pybtex.style.formatting.alpha import Style as AlphaStyle
@@ -107,6 +108,23 @@ def _drop_launch_button_without_notebook(app, pagename, templatename, context, d
     buttons = context.get("header_buttons")
     if buttons:
         buttons[:] = [b for b in buttons if b.get("label") != "launch-buttons"]
+
+
+def _errata_button(app, pagename, templatename, context, doctree):
+    """Le bouton « ouvrir une issue » du thème ouvre le formulaire d'erratum
+    (``.github/ISSUE_TEMPLATE/errata.yml``), en français, son champ « Page » déjà rempli."""
+    page = app.config.html_baseurl.rstrip("/") + f"/{pagename}.html"
+
+    def rewrite(buttons):
+        for button in buttons:
+            rewrite(button.get("buttons", []))
+            if button.get("label") == "source-issues-button":
+                repository = button["url"].split("/issues/new", 1)[0]
+                button["url"] = (f"{repository}/issues/new?"
+                                 + urlencode({"template": "errata.yml", "page": page}))
+                button["text"] = button["tooltip"] = "Signaler une erreur"
+
+    rewrite(context.get("header_buttons", []))
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -220,6 +238,7 @@ def setup(app):
     app.connect("config-inited", _share_execution_cache)
     # Après sphinx-book-theme, qui ajoute ses boutons avec la priorité 501.
     app.connect("html-page-context", _drop_launch_button_without_notebook, priority=502)
+    app.connect("html-page-context", _errata_button, priority=502)
     app.connect("html-page-context", _drop_duplicate_scripts)
     # Après la numérotation globale des figures par Sphinx (priorité 500).
     app.connect("env-get-updated", _number_per_page, priority=900)

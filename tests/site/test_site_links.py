@@ -4,9 +4,10 @@ ancre (#…), élément de cet identifiant dans la page visée. Cela couvre les 
 
 from functools import cache
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from sitepages import toc_pages
@@ -65,3 +66,16 @@ def test_every_page_states_the_licences_in_its_footer(site_dir, page):
     assert "CC BY-SA 4.0" in text and "licence MIT" in text, text
     licence = footer.find("a", string="CC BY-SA 4.0")
     assert licence["href"] == "https://creativecommons.org/licenses/by-sa/4.0/deed.fr"
+
+
+def test_the_issue_button_opens_the_french_errata_form_about_this_page(site_dir):
+    root = Path(__file__).resolve().parents[2]
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    page = "chapters/tp7_applications"
+    links = [a["href"] for a in parse(site_dir / f"{page}.html").find_all("a", href=True)
+             if "/issues/new" in a["href"]]
+    repository = config["repository"]["url"].rstrip("/")
+    address = config["html"]["baseurl"].rstrip("/") + f"/{page}.html"
+    assert links and set(links) == {f"{repository}/issues/new?template=errata.yml&page="
+                                    f"{quote(address, safe='')}"}
+    assert (root / ".github" / "ISSUE_TEMPLATE" / "errata.yml").is_file()
