@@ -85,8 +85,9 @@ mutation: $(STAMP)
 	$(BIN)/python -m tools.mutation $(if $(DIFF),--diff)
 
 ## Environnement « comme Colab » : seulement ce que Colab fournit (tools/colab-requirements.txt)
-## et `pip install .`. On y exécute en mode rapide, sans cache de modèles, chaque notebook complet
-## (solutions comprises) puis chaque notebook étudiant tel que Colab l'ouvre (ébauches comprises).
+## et `pip install .`. On y exécute en mode rapide, sans cache de modèles, chaque notebook
+## étudiant tel que Colab l'ouvre (ébauches comprises), puis chaque notebook complet (solutions
+## comprises) ; `pip install .` est fait une fois, par colab-student-notebooks.
 $(COLAB_STAMP): tools/colab-requirements.txt
 	rm -rf $(COLAB)
 	$(PYTHON) -m venv $(COLAB)
@@ -94,12 +95,11 @@ $(COLAB_STAMP): tools/colab-requirements.txt
 	touch $@
 
 test-colab: $(STAMP) $(COLAB_STAMP)
-	$(COLAB)/bin/python -m pip install --quiet .
 	rm -rf _build/colab
+	$(MAKE) colab-student-notebooks
 	$(BIN)/python -m tools.make_notebooks --full _build/colab/full
 	AE_FAST=1 AE_CACHE_DIR=$(abspath _build/colab/checkpoints) \
 		$(COLAB)/bin/jupyter execute --timeout=900 _build/colab/full/*.ipynb
-	$(MAKE) colab-student-notebooks
 
 ## Chaque notebook étudiant versionné, tel que Colab l'ouvre, exécuté en mode rapide par
 ## l'interpréteur COLAB_PYTHON (et son COLAB_JUPYTER) après `pip install .` : celui de .venv-colab
