@@ -9,11 +9,18 @@ JB_FLAGS := -n -W --keep-going
 
 COLAB := .venv-colab
 COLAB_STAMP := $(COLAB)/.installed
-# Mode rapide demandé (AE_FAST=1) : la version « énoncés » réutilise alors le cache du site rapide.
-FAST := $(filter 1 true yes oui on,$(AE_FAST))
+# Interrupteurs lus comme helpers les lit (helpers/environment.py) : mode rapide (AE_FAST=1), dont
+# la version « énoncés » réutilise le cache du site rapide, et version sans solutions
+# (AE_ENONCES=1) du PDF.
+switch = $(shell $(PYTHON) -m helpers.environment $(1))$(if $(filter-out 0,$(.SHELLSTATUS)),\
+	$(error $(1) : valeur non comprise, voir le message ci-dessus))
+FAST := $(call switch,AE_FAST)
+ENONCES := $(call switch,AE_ENONCES)
 CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
+# Dossier de sortie d'une construction : site complet (.), rapide, sans solutions.
+BUILD_ROOT := $(if $(ENONCES),_build/enonces$(if $(FAST),-fast),$(if $(FAST),_build/fast,.))
 
-.PHONY: book book-fast book-enonces test test-colab colab-student-notebooks test-site test-enonces \
+.PHONY: book book-fast book-enonces pdf test-pdf test test-colab colab-student-notebooks test-site test-enonces \
 	notebooks site-index \
 	bench long-run results mutation clean
 
@@ -51,6 +58,30 @@ book-enonces: $(STAMP)
 	$(call reset_cache_if_helpers_changed,_build/enonces$(if $(FAST),-fast)/_build)
 	AE_ENONCES=1 AE_EXECUTION_CACHE=$(abspath $(CACHE_ROOT))/.jupyter_cache \
 		$(BIN)/jupyter-book build . --path-output _build/enonces$(if $(FAST),-fast) $(JB_FLAGS)
+
+## Le cours en un seul PDF (XeLaTeX ; paquets TeX Live de Debian installés au besoin) :
+## $(BUILD_ROOT)/_build/latex/auto-encodeurs.pdf, soit _build/latex/… (mode complet),
+## _build/fast/_build/latex/… (AE_FAST=1), _build/enonces…/ sans solutions (AE_ENONCES=1). Les
+## notebooks ne sont pas ré-exécutés si le site correspondant est à jour (même cache) ; à
+## l'inverse, le site construit après le PDF le publie (lien « Le cours en PDF » en pied de page).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
+	texlive-lang-french latexmk fonts-freefont-otf poppler-utils librsvg2-bin \
+	fonts-dejavu-core
+pdf: $(STAMP)
+	@if ! command -v xelatex >/dev/null || ! command -v latexmk >/dev/null \
+		|| ! command -v pdftoppm >/dev/null || ! command -v rsvg-convert >/dev/null; then \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); fi
+	$(call reset_cache_if_helpers_changed,$(CACHE_ROOT))
+	$(call reset_cache_if_helpers_changed,$(BUILD_ROOT)/_build)
+	AE_EXECUTION_CACHE=$(abspath $(CACHE_ROOT))/.jupyter_cache \
+		$(BIN)/jupyter-book build . --builder pdflatex --path-output $(BUILD_ROOT) $(JB_FLAGS)
+
+## Le PDF construit par `make pdf` (mêmes AE_FAST et AE_ENONCES) : chapitres, renvois résolus,
+## figures, bibliographie, solutions ; quelques pages rendues en PNG (pdftoppm) à côté du PDF.
+test-pdf: $(STAMP)
+	$(BIN)/pytest tests/pdf --pdf $(BUILD_ROOT)/_build/latex/auto-encodeurs.pdf $(if $(ENONCES),--enonces)
 
 ## Tests unitaires de helpers et exécution de chaque page-notebook par nbval, en mode rapide.
 test: $(STAMP)

@@ -2,7 +2,8 @@
 est convertie par jupytext en ``.ipynb`` dans ``_build/nbtest/`` puis exécutée par nbval.
 
 Les tests du site construit (``tests/site/``, ``make test-site``) ne sont collectés qu'avec
-``--site DOSSIER_HTML`` : ils ont besoin du site et d'un navigateur."""
+``--site DOSSIER_HTML`` : ils ont besoin du site et d'un navigateur ; ceux du PDF (``tests/pdf/``,
+``make test-pdf``) qu'avec ``--pdf FICHIER``."""
 
 import os
 from pathlib import Path
@@ -29,11 +30,14 @@ def pytest_addoption(parser):
                      help="site construit à tester (tests/site/), par exemple _build/fast/_build/html")
     parser.addoption("--enonces", action="store_true",
                      help="le site testé est le site sans solutions (make book-enonces)")
+    parser.addoption("--pdf", metavar="FICHIER_PDF", default=None,
+                     help="PDF construit à tester (tests/pdf/), par exemple _build/latex/auto-encodeurs.pdf")
 
 
 def pytest_ignore_collect(collection_path: Path, config):
-    if collection_path == ROOT / "tests" / "site" and not config.getoption("--site"):
-        return True
+    for folder, option in (("site", "--site"), ("pdf", "--pdf")):
+        if collection_path == ROOT / "tests" / folder and not config.getoption(option):
+            return True
     return None
 
 

@@ -18,10 +18,9 @@ from typing import TypeVar
 import numpy as np
 import torch
 
-T = TypeVar("T")
+from .environment import flag
 
-_TRUE = {"1", "true", "yes", "oui", "on"}
-_FALSE = {"", "0", "false", "no", "non", "off"}
+T = TypeVar("T")
 
 
 def fast_mode() -> bool:
@@ -29,18 +28,11 @@ def fast_mode() -> bool:
 
     Renvoie : ``True`` pour ``AE_FAST`` valant ``1``, ``true``, ``yes``, ``oui`` ou ``on``,
     ``False`` si elle est absente, vide ou vaut ``0``, ``false``, ``no``, ``non`` ou ``off``
-    (majuscules et espaces autour ignorés).
+    (majuscules et espaces autour ignorés ; voir :func:`helpers.environment.flag`).
 
     Lève : ``ValueError`` pour toute autre valeur.
     """
-    value = os.environ.get("AE_FAST", "").strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(
-        f"AE_FAST={value!r} n'est pas compris : utilisez AE_FAST=1 (mode rapide) ou AE_FAST=0."
-    )
+    return flag("AE_FAST")
 
 
 def pick(full: T, fast: T) -> T:

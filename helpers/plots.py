@@ -9,18 +9,8 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogFormatterSciNotation, MaxNLocator
 
+from .report import french_number
 from .train import History
-
-
-def french_number(value: float, _position=None) -> str:
-    """Nombre d'une graduation à la française : virgule décimale, signe moins typographique.
-
-    Sert de formateur matplotlib (``FuncFormatter``) ; ``_position``, la position de la
-    graduation, est ignoré.
-
-    Renvoie : une chaîne, par exemple ``"−0,5"`` pour −0.5.
-    """
-    return f"{value:g}".replace(".", ",").replace("-", "\u2212")
 
 
 class _FrenchLogTicks(LogFormatterSciNotation):
@@ -31,7 +21,8 @@ class _FrenchLogTicks(LogFormatterSciNotation):
 
 
 def french_axes(ax) -> None:
-    """Virgule décimale et signe moins typographique sur les graduations des deux axes.
+    """Graduations des deux axes écrites à la française, comme les nombres du texte
+    (:func:`helpers.report.french_number`) : virgule décimale, signe moins, « 1 × 10⁻⁶ ».
 
     À appeler après le choix d'une échelle logarithmique, qui remplace les graduations.
 
@@ -51,7 +42,7 @@ def french_axes(ax) -> None:
             axis.set_major_formatter(_FrenchLogTicks(base))
             axis.set_minor_formatter(_FrenchLogTicks(base, labelOnlyBase=False))
         else:
-            axis.set_major_formatter(FuncFormatter(french_number))
+            axis.set_major_formatter(FuncFormatter(lambda value, _position: french_number(value)))
 
 
 def _as_images(x: torch.Tensor, shape: tuple[int, int] = (28, 28)) -> torch.Tensor:

@@ -22,6 +22,12 @@ _FRENCH = {
     '"Correct!"': '"Exact\u202f!"',
     '"Correct"': '"Exact\u202f!"',
 }
+# Accessibilité : l'étiquette du champ numérique désigne son champ (lecteurs d'écran), et garde le
+# fond de la question, sinon elle flotte en blanc sur le fond de la page.
+_LABELLED_INPUT = ('lab.className = "InpLabel";',
+                   'lab.className = "InpLabel"; lab.htmlFor = id + "-0";')
+_LABEL_STYLE = ("<style>#{div_id} .InpLabel {{ background-color: var(--jq-numeric-bg); "
+                "padding: 0 0.4em; border-radius: 4px; }}</style>")
 # Palette de jupyterquiz (toutes ses variables CSS), fond plus sombre et couleurs de réponse plus
 # contrastées : texte clair sur fond foncé, au moins 4,5:1 (WCAG AA).
 _COLORS = {
@@ -77,9 +83,9 @@ def quiz_parts(page: str) -> tuple[str, str]:
     html = render_div(div_id, shuffle_questions=False, shuffle_answers=True,
                       preserve_responses=False, num=1_000_000, max_width=700,
                       border_radius=10, question_alignment="left")
-    html += build_styles(div_id, _COLORS) + "</div>"
+    html += build_styles(div_id, _COLORS) + _LABEL_STYLE.format(div_id=div_id) + "</div>"
     script = build_script(prefix, static, url, div_id, load_js=True)
-    for english, french in _FRENCH.items():
+    for english, french in (*_FRENCH.items(), _LABELLED_INPUT):
         script = script.replace(english, french)
     return html, script
 

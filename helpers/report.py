@@ -17,6 +17,31 @@ from IPython.display import Markdown, display
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+NNBSP = "\u202f"  # espace fine insécable : milliers, et autour de « × »
+MINUS = "\u2212"  # vrai signe moins
+
+
+def _french(text: str) -> str:
+    """Écrit à la française un nombre que Python a formaté (« 1,234.5 », « -3.2e-13 ») : espace fine
+    entre les milliers, virgule décimale, signe moins, puissance de dix en exposant."""
+    mantissa, _, exponent = text.partition("e")
+    mantissa = mantissa.replace(",", NNBSP).replace(".", ",").replace("-", MINUS)
+    if not exponent:
+        return mantissa
+    return f"{mantissa}{NNBSP}×{NNBSP}10{str(int(exponent)).translate(SUPERSCRIPTS)}"
+
+
+def french_number(value: float) -> str:
+    """Nombre à la française, sous sa forme la plus courte (six chiffres significatifs au plus).
+
+    C'est aussi le texte des graduations des figures (voir :func:`helpers.plots.french_axes`) :
+    figures et texte écrivent les nombres de la même façon.
+
+    Renvoie : une chaîne, par exemple « −0,5 », « 1 200 » ou « 1 × 10⁻⁶ ».
+    """
+    return _french(f"{value:,g}")
+
+
 def fr(value: float, digits: int = 2) -> str:
     """Nombre au format français : virgule décimale, espace fine entre les milliers, signe moins.
 
@@ -27,8 +52,7 @@ def fr(value: float, digits: int = 2) -> str:
 
     Renvoie : une chaîne, par exemple ``fr(-1234.5678)`` donne « −1 234,57 ».
     """
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\u202f").replace(".", ",").replace("-", "\u2212")
+    return _french(f"{value:,.{digits}f}")
 
 
 def sci(value: float, digits: int = 1) -> str:
@@ -49,7 +73,7 @@ def sci(value: float, digits: int = 1) -> str:
         mantissa, exponent = mantissa / 10, exponent + 1
     if -2 <= exponent <= 2:
         return fr(value, max(0, digits - exponent))
-    return f"{fr(mantissa, digits)}\u202f×\u202f10{str(exponent).translate(SUPERSCRIPTS)}"
+    return _french(f"{mantissa:.{digits}f}e{exponent}")
 
 
 class _Glued:

@@ -1,9 +1,12 @@
+import subprocess
 from pathlib import Path
 
 import pytest
 import torch
 
-from helpers import config
+from helpers import config, environment
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_fast_mode_switch(monkeypatch):
@@ -19,6 +22,30 @@ def test_fast_mode_rejects_unknown_values(monkeypatch):
     monkeypatch.setenv("AE_FAST", "peut-être")
     with pytest.raises(ValueError, match="AE_FAST"):
         config.fast_mode()
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), (" Oui ", True), ("TRUE", True),
+                                             ("on", True), ("0", False), ("", False),
+                                             ("Non", False), ("off", False)])
+def test_switches_are_read_one_way(monkeypatch, value, expected):
+    monkeypatch.setenv("AE_ENONCES", value)
+    assert environment.flag("AE_ENONCES") is expected
+    monkeypatch.delenv("AE_ENONCES")
+    assert environment.flag("AE_ENONCES") is False
+
+
+@pytest.mark.parametrize("value, fast", [("yes", True), ("OUI", True), ("0", False), ("non", False)])
+def test_makefile_reads_ae_fast_like_helpers(value, fast):
+    """Le Makefile choisit le cache du site rapide exactement quand helpers passe en mode rapide."""
+    plan = subprocess.run(["make", "-n", "book-enonces"], cwd=ROOT, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "AE_FAST": value}, check=True).stdout
+    assert ("_build/enonces-fast" in plan) is fast
+
+
+def test_makefile_stops_on_an_unknown_switch_value():
+    run = subprocess.run(["make", "-n", "book-enonces"], cwd=ROOT, capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin", "AE_FAST": "peut-être"})
+    assert run.returncode != 0 and "AE_FAST='peut-être' n'est pas compris" in run.stderr
 
 
 def test_data_dir_default_and_override(monkeypatch, tmp_path):

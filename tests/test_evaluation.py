@@ -3,7 +3,6 @@ import pytest
 import torch
 
 from helpers.evaluation import few_labels, knn_accuracy
-from helpers.report import fr
 
 
 def test_few_labels_draws_per_class_without_repetition():
@@ -32,11 +31,6 @@ def test_knn_accuracy_on_separable_and_random_data():
 def test_knn_dimension_mismatch():
     with pytest.raises(ValueError, match="incompatibles"):
         knn_accuracy(torch.zeros(3, 2), [0, 1, 0], torch.zeros(3, 5), [0, 1, 0])
-
-
-def test_french_number_format():
-    assert fr(12345.678) == "12\u202f345,68"
-    assert fr(0.5, 3) == "0,500"
 
 
 def test_vae_elbo_matches_negative_elbo_on_one_batch():

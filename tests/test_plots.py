@@ -5,7 +5,8 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from helpers.plots import french_axes, french_number, plot_codes_2d, plot_losses
+from helpers.plots import french_axes, plot_codes_2d, plot_losses
+from helpers.report import sci
 from helpers.train import History
 
 
@@ -16,10 +17,16 @@ def tick_labels(axis) -> list[str]:
             if t.get_text() and low <= t.get_position()[axis is axis.axes.yaxis] <= high]
 
 
-@pytest.mark.parametrize("value, text", [(0.25, "0,25"), (-3.0, "\u22123"), (1200.0, "1200"),
-                                         (1e-6, "1e\u221206")])
-def test_french_number(value, text):
-    assert french_number(value) == text
+def test_a_log_axis_writes_powers_of_ten_like_the_prose():
+    """Les graduations d'un axe logarithmique s'écrivent comme les puissances de dix du texte."""
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [1e-6, 1e-4, 1e-2])
+    ax.set_yscale("log")
+    french_axes(ax)
+    labels = tick_labels(ax.yaxis)
+    assert sci(1e-6, 0) in labels and "0,01" in labels, labels
+    assert not any("e" in label or "-" in label for label in labels), labels
+    plt.close(fig)
 
 
 def test_loss_curves_use_french_ticks_on_a_log_scale():

@@ -110,6 +110,14 @@ def test_quiz_is_rendered_in_french_with_a_stable_container():
         or json.dumps(quiz.questions("03_vae"))[:40] in script
 
 
+def test_numeric_answer_field_is_labelled_on_the_question_background():
+    """L'étiquette « Votre réponse » désigne son champ (``for``), sur le fond de la question : axe-core
+    refuse un champ sans étiquette et un texte blanc sur la page (tests/site/test_accessibility.py)."""
+    html, script = quiz.quiz_parts("03_vae")
+    assert 'lab.htmlFor = id + "-0"' in script and 'inp.id = id + "-0"' in script
+    assert "#quiz_03_vae .InpLabel { background-color: var(--jq-numeric-bg)" in html
+
+
 def test_unknown_quiz_gets_a_french_error():
     with pytest.raises(ValueError, match=re.escape("Aucun quiz nommé « 05_gan »")):
         quiz.questions("05_gan")

@@ -13,7 +13,7 @@ import torch
 from IPython.core.formatters import format_display_data
 
 from helpers import report
-from helpers.report import _Glued, fr, glue, glue_figure, sci, table
+from helpers.report import _Glued, fr, french_number, glue, glue_figure, sci, table
 
 NNBSP = "\u202f"  # espace fine insécable, entre les milliers et autour de « × »
 MINUS = "\u2212"  # vrai signe moins
@@ -26,6 +26,20 @@ def test_french_numbers():
     assert fr(0.0) == "0,00"
     assert fr(1234.5, 0) == f"1{NNBSP}234"  # arrondi au pair, comme format()
     assert "-" not in fr(-3.0) and "." not in fr(2.5)
+
+
+@pytest.mark.parametrize("value, text", [
+    (0.25, "0,25"), (-3.0, f"{MINUS}3"), (1200.0, f"1{NNBSP}200"), (-1234.5, f"{MINUS}1{NNBSP}234,5"),
+    (1e-6, f"1{NNBSP}×{NNBSP}10⁻⁶"), (-2.5e7, f"{MINUS}2,5{NNBSP}×{NNBSP}10⁷"), (0.0001, "0,0001"),
+])
+def test_shortest_french_number(value, text):
+    assert french_number(value) == text
+
+
+@pytest.mark.parametrize("value, digits", [(3.2e-13, 1), (1e-6, 0), (-4.5e8, 1), (0.25, 1), (12.5, 2)])
+def test_shortest_form_agrees_with_the_prose_formats(value, digits):
+    """Une graduation et le texte écrivent le même nombre de la même façon."""
+    assert french_number(value) == sci(value, digits)
 
 
 @pytest.mark.parametrize("value, digits, text", [

@@ -14,6 +14,10 @@ Chaque mesure est écrite dès qu'elle est prise.
   ``_build/bench/``) sous ``/usr/bin/time -v`` (durée, mémoire maximale), la durée d'exécution de
   chaque page lue dans le cache de Jupyter Book. Compter un quart d'heure à vingt minutes.
 - ``test`` : ``make test`` sous ``/usr/bin/time -v``.
+- ``tps`` : chaque TP tel qu'un étudiant l'exécute, solutions comprises (le notebook complet de
+  ``tools.make_notebooks --full``), en mode complet, du début à la fin, avec un cache de modèles
+  vide comme dans une session Colab neuve : durée de calcul et mémoire maximale de chaque TP, que
+  cite le guide de l'enseignant. Compter une dizaine de minutes.
 
 Aucune de ces mesures n'est une assertion : ``tests/`` ne chronomètre rien.
 """
@@ -157,8 +161,25 @@ def bench_test() -> dict:
     return {"make_test_s": seconds, "make_test_peak_memory_mib": peak}
 
 
+def bench_tps() -> dict:
+    output = ROOT / "_build" / "bench" / "tps"
+    subprocess.run(["rm", "-rf", str(output)], check=True)
+    subprocess.run([sys.executable, "-m", "tools.make_notebooks", "--full", str(output)],
+                   cwd=ROOT, check=True)
+    jupyter = str(Path(sys.executable).parent / "jupyter")
+    load_before, tps = os.getloadavg()[0], {}
+    for notebook in sorted(output.glob("tp*.ipynb")):
+        env = {**os.environ, "AE_FAST": "0", "AE_CACHE_DIR": str(output / f"{notebook.stem}-models")}
+        seconds, peak = _timed([jupyter, "execute", "--timeout=3600", str(notebook)], env)
+        tps[notebook.stem] = {"seconds": round(seconds, 1), "peak_memory_mib": peak}
+        print(notebook.stem, tps[notebook.stem], flush=True)
+    return {"notebooks": tps, "date": datetime.date.today().isoformat(),
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg()[0]}
+
+
 BENCHMARKS = {"epoch": bench_epoch, "inversion": bench_inversion, "book": bench_book,
-              "test": bench_test}
+              "test": bench_test, "tps": bench_tps}
 
 
 def main() -> None:
@@ -178,7 +199,8 @@ def main() -> None:
         if name in wanted:
             results[name] = measure(args.repeats) if name == "epoch" else measure()
             results["machine"] = machine()
-            results["date"] = datetime.date.today().isoformat()
+            if name != "tps":  # « date » : celle des durées de la page « Résultats de référence »
+                results["date"] = datetime.date.today().isoformat()
             OUTPUT.parent.mkdir(exist_ok=True)
             OUTPUT.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
                               encoding="utf-8")

@@ -24,7 +24,8 @@
    et à l'intérieur des guillemets, dans tout le texte des pages (valeurs calculées comprises),
    jamais dans le code ni dans les formules (voir ``typography.py``, que le générateur des
    notebooks étudiants applique aussi).
-7. Index des cibles : à la fin de la construction HTML, ``<sortie>/course-index.json`` donne, pour
+7. Démonstrations : « Démonstration. » plutôt que le « Proof. » que sphinx-proof écrit en anglais.
+8. Index des cibles : à la fin de la construction HTML, ``<sortie>/course-index.json`` donne, pour
    chaque étiquette du livre (équation, énoncé, exercice, figure, section) et chaque citation, sa
    page, son ancre et son numéro tels que le site les affiche. Le générateur des notebooks
    étudiants en fait des liens vers le site (copie versionnée : ``results/site-index.json``).
@@ -47,6 +48,7 @@ from sphinx_exercise.nodes import solution_node
 from sphinxcontrib.bibtex.plugin import register_plugin
 from sphinxcontrib.bibtex.style.referencing import PersonStyle
 from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from helpers.environment import flag
 from typography import french_spacing
 
 OVERRIDES = {"exercise": {"Solution to": "Solution :"}}
@@ -92,8 +94,23 @@ class RemoveSolutions(SphinxTransform):
             node.parent.remove(node)
 
 
-def _is_enonces() -> bool:
-    return os.environ.get("AE_ENONCES", "").strip().lower() in {"1", "true", "oui", "yes"}
+class FrenchProofs(SphinxTransform):
+    """sphinx-proof commence chaque démonstration par le mot anglais « Proof. », sans le traduire :
+    on le remplace par « Démonstration. », en gras, comme dans les notebooks étudiants."""
+
+    default_priority = 20
+    ENGLISH = "Proof. "
+
+    def apply(self):
+        for admonition in self.document.findall(nodes.admonition):
+            if "proof" not in admonition["classes"] or not admonition.children:
+                continue
+            paragraph = admonition.children[0]
+            first = paragraph.children[0] if isinstance(paragraph, nodes.paragraph) else None
+            if isinstance(first, nodes.Text) and str(first).startswith(self.ENGLISH):
+                rest = str(first)[len(self.ENGLISH):]
+                paragraph.replace(first, nodes.strong(text="Démonstration."))
+                paragraph.insert(1, nodes.Text(" " + rest))
 
 
 def _share_execution_cache(app, config):
@@ -125,6 +142,13 @@ def _errata_button(app, pagename, templatename, context, doctree):
                 button["text"] = button["tooltip"] = "Signaler une erreur"
 
     rewrite(context.get("header_buttons", []))
+
+
+def _bibliography_roles(app, pagename, templatename, context, doctree):
+    """Les entrées de la bibliographie (docutils : ``role="doc-biblioentry"``, rôle ARIA abandonné)
+    sont les éléments de leur liste (``role="list"``) : ``role="listitem"``."""
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -232,14 +256,16 @@ def setup(app):
     register_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_fr",
                      FrenchAuthorYearReferenceStyle)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "alpha_fr", FrenchAlphaStyle)
-    app.add_config_value("course_hide_solutions", _is_enonces(), "env")
+    app.add_config_value("course_hide_solutions", flag("AE_ENONCES"), "env")
     app.add_config_value("course_release", "", "env")  # lu par tools/course_data.py
     app.add_transform(RemoveSolutions)
+    app.add_transform(FrenchProofs)
     app.connect("config-inited", _share_execution_cache)
     # Après sphinx-book-theme, qui ajoute ses boutons avec la priorité 501.
     app.connect("html-page-context", _drop_launch_button_without_notebook, priority=502)
     app.connect("html-page-context", _errata_button, priority=502)
     app.connect("html-page-context", _drop_duplicate_scripts)
+    app.connect("html-page-context", _bibliography_roles)
     # Après la numérotation globale des figures par Sphinx (priorité 500).
     app.connect("env-get-updated", _number_per_page, priority=900)
     app.connect("doctree-read", _french_typography, priority=100)  # avant les collecteurs

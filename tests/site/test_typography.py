@@ -22,3 +22,17 @@ def test_french_spaces_in_prose(site_dir, page):
     assert len(prose) > 200, f"{page} : texte de la page introuvable"
     wrong = WRONG.findall(prose)
     assert not wrong, f"{page} : espace ordinaire avant une ponctuation double : {wrong[:5]}"
+
+
+ENGLISH_LABELS = re.compile(r"\b(?:Proof|Theorem|Lemma|Definition|Exercise|Solution to|Remark)\b[ .]")
+
+
+@pytest.mark.parametrize("page", toc_pages())
+def test_no_english_label_in_prose(site_dir, page):
+    """Les libellés des extensions (sphinx-proof, sphinx-exercise) sont traduits : pas de
+    « Proof. » ni de « Theorem » dans le texte des pages."""
+    soup = BeautifulSoup((site_dir / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    for element in soup.body.select(VERBATIM + ", .bibliography, .citation"):
+        element.decompose()
+    english = ENGLISH_LABELS.findall(soup.body.get_text())
+    assert not english, f"{page} : libellés en anglais {english[:5]}"
