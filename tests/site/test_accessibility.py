@@ -3,7 +3,8 @@
 réseau), règles WCAG 2.1 A et AA et bonnes pratiques. Aucune violation d'impact « serious » ni
 « critical » n'est admise ; toutes sont relevées, par impact, dans ``accessibilite.json`` à côté
 du site. Les figures doivent rester lisibles sur le fond sombre : elles sont opaques (fond blanc
-peint dans l'image), jamais transparentes."""
+peint dans l'image), jamais transparentes ; les icônes du thème (logo de Colab…) ne sont pas des
+figures."""
 
 import json
 from collections import Counter
@@ -17,6 +18,7 @@ from localserver import keep_local
 from sitepages import toc_pages
 
 THEMES = ("light", "dark")
+FIGURE_PAGES = {name for name in toc_pages() if name.startswith("chapters/")}
 BLOCKING = ("serious", "critical")
 OPTIONS = {"resultTypes": ["violations"],
            "runOnly": {"type": "tag",
@@ -62,7 +64,9 @@ def test_no_serious_or_critical_violation(themed, base_url, site_dir, report, na
     assert not blocking, f"{name}, thème {theme} : " + " ; ".join(blocking)
     if theme == "dark":
         sources = page.evaluate("""[...document.querySelectorAll('main img')]
-            .map(img => new URL(img.src).pathname).filter(src => src.endsWith('.png'))""")
+            .map(img => new URL(img.src).pathname)
+            .filter(src => src.includes('/_images/') && src.endsWith('.png'))""")
+        assert sources or name not in FIGURE_PAGES, f"{name} : aucune figure trouvée"
         transparent = [src for src in sources if _transparent(site_dir / src.lstrip("/"))]
         assert not transparent, f"figures transparentes, illisibles sur fond sombre : {transparent}"
 
