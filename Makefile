@@ -19,6 +19,8 @@ ENONCES := $(call switch,AE_ENONCES)
 CACHE_ROOT := $(if $(FAST),_build/fast/_build,_build)
 # Dossier de sortie d'une construction : site complet (.), rapide, sans solutions.
 BUILD_ROOT := $(if $(ENONCES),_build/enonces$(if $(FAST),-fast),$(if $(FAST),_build/fast,.))
+PDF_ROOT := $(BUILD_ROOT)/_build/pdf
+PDF := $(PDF_ROOT)/_build/latex/auto-encodeurs.pdf
 
 .PHONY: book book-fast book-enonces pdf test-pdf test test-colab colab-student-notebooks test-site test-enonces \
 	notebooks site-index \
@@ -60,10 +62,11 @@ book-enonces: $(STAMP)
 		$(BIN)/jupyter-book build . --path-output _build/enonces$(if $(FAST),-fast) $(JB_FLAGS)
 
 ## Le cours en un seul PDF (XeLaTeX ; paquets TeX Live de Debian installés au besoin) :
-## $(BUILD_ROOT)/_build/latex/auto-encodeurs.pdf, soit _build/latex/… (mode complet),
-## _build/fast/_build/latex/… (AE_FAST=1), _build/enonces…/ sans solutions (AE_ENONCES=1). Les
-## notebooks ne sont pas ré-exécutés si le site correspondant est à jour (même cache) ; à
-## l'inverse, le site construit après le PDF le publie (lien « Le cours en PDF » en pied de page).
+## $(PDF), soit _build/pdf/… (mode complet), _build/fast/_build/pdf/… (AE_FAST=1),
+## _build/enonces…/_build/pdf/… sans solutions (AE_ENONCES=1). Construit à part (ses propres
+## .doctrees et jupyter_execute, que make results relit pour le site), mais avec le cache
+## d'exécution du site correspondant : les notebooks ne sont pas ré-exécutés si le site est à jour.
+## Le site construit après le PDF le publie (lien « Le cours en PDF » en pied de page).
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
 	texlive-lang-french latexmk fonts-freefont-otf poppler-utils librsvg2-bin \
@@ -74,14 +77,14 @@ pdf: $(STAMP)
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); fi
 	$(call reset_cache_if_helpers_changed,$(CACHE_ROOT))
-	$(call reset_cache_if_helpers_changed,$(BUILD_ROOT)/_build)
+	$(call reset_cache_if_helpers_changed,$(PDF_ROOT)/_build)
 	AE_EXECUTION_CACHE=$(abspath $(CACHE_ROOT))/.jupyter_cache \
-		$(BIN)/jupyter-book build . --builder pdflatex --path-output $(BUILD_ROOT) $(JB_FLAGS)
+		$(BIN)/jupyter-book build . --builder pdflatex --path-output $(PDF_ROOT) $(JB_FLAGS)
 
 ## Le PDF construit par `make pdf` (mêmes AE_FAST et AE_ENONCES) : chapitres, renvois résolus,
 ## figures, bibliographie, solutions ; quelques pages rendues en PNG (pdftoppm) à côté du PDF.
 test-pdf: $(STAMP)
-	$(BIN)/pytest tests/pdf --pdf $(BUILD_ROOT)/_build/latex/auto-encodeurs.pdf $(if $(ENONCES),--enonces)
+	$(BIN)/pytest tests/pdf --pdf $(PDF) $(if $(ENONCES),--enonces)
 
 ## Tests unitaires de helpers et exécution de chaque page-notebook par nbval, en mode rapide.
 test: $(STAMP)

@@ -31,7 +31,7 @@ def pytest_addoption(parser):
     parser.addoption("--enonces", action="store_true",
                      help="le site testé est le site sans solutions (make book-enonces)")
     parser.addoption("--pdf", metavar="FICHIER_PDF", default=None,
-                     help="PDF construit à tester (tests/pdf/), par exemple _build/latex/auto-encodeurs.pdf")
+                     help="PDF construit à tester (tests/pdf/), par exemple _build/fast/_build/pdf/_build/latex/auto-encodeurs.pdf")
 
 
 def pytest_ignore_collect(collection_path: Path, config):

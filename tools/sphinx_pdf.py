@@ -8,8 +8,9 @@
    (``AE_ENONCES=1``) n'en a aucune (``tools/sphinx_course.py`` les retire).
 3. Renvois vers un exercice d'une autre page : la cible LaTeX qu'ils désignent est ajoutée.
 4. Énoncés (sphinx-proof) : leur type est traduit (« Théorème 1 »), comme sur le site.
-5. Téléchargement : si le PDF a été construit à côté du site (``<sortie>/_build/latex``), le site
-   le publie (``auto-encodeurs.pdf`` à sa racine) et chaque pied de page y renvoie.
+5. Téléchargement : si le PDF a été construit à côté du site (``<sortie>/_build/pdf``, voir
+   ``make pdf``), le site le publie (``auto-encodeurs.pdf`` à sa racine) et chaque pied de page
+   y renvoie.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def _translated(depart):
 
 
 def _pdf(app) -> Path:
-    return Path(app.outdir).parent / "latex" / PDF_NAME
+    return Path(app.outdir).parent / "pdf" / "_build" / "latex" / PDF_NAME
 
 
 def _pdf_link(app, pagename, templatename, context, doctree):
