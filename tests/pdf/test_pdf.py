@@ -10,7 +10,8 @@ from pathlib import Path
 
 import matplotlib.image
 import pytest
-import yaml
+
+from sitepages import toc_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,9 +41,7 @@ def text(pdf) -> str:
 
 
 def _pages() -> list[Path]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    return [ROOT / f"{name}.md" for name in files]
+    return [ROOT / f"{name}.md" for name in toc_pages()]
 
 
 def _title(page: Path) -> str:

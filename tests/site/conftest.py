@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from localserver import keep_local, serving
+from localserver import keep_local, open_and_typeset, serving
 
 
 @pytest.fixture(scope="session")
@@ -70,12 +70,7 @@ def visit(browser, base_url):
         keep_local(page, seen.blocked)
         page.on("console", lambda m: m.type == "error" and seen.console_errors.append(m.text))
         page.on("pageerror", lambda e: seen.console_errors.append(str(e)))
-        page.goto(base_url + path, wait_until="load")
-        page.evaluate("""async () => {
-            if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-                await MathJax.startup.promise;
-            }
-        }""")
+        open_and_typeset(page, base_url + path)
         opened[path] = seen
         return seen
 

@@ -43,3 +43,13 @@ def keep_local(page, blocked: list[str]) -> None:
             route.abort()
 
     page.route("**/*", only_localhost)
+
+
+def open_and_typeset(page, url: str) -> None:
+    """Charge ``url`` dans l'onglet ``page`` et attend que MathJax ait rendu les formules."""
+    page.goto(url, wait_until="load")
+    page.evaluate("""async () => {
+        if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+            await MathJax.startup.promise;
+        }
+    }""")

@@ -14,7 +14,7 @@ import matplotlib.image
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from localserver import keep_local
+from localserver import keep_local, open_and_typeset
 from sitepages import toc_pages
 
 THEMES = ("light", "dark")
@@ -51,8 +51,7 @@ def themed(request, browser, base_url):
 @pytest.mark.parametrize("name", toc_pages())
 def test_no_serious_or_critical_violation(themed, base_url, site_dir, report, name):
     theme, page = themed
-    page.goto(f"{base_url}{name}.html", wait_until="load")
-    page.evaluate("async () => { if (window.MathJax?.startup?.promise) await MathJax.startup.promise; }")
+    open_and_typeset(page, f"{base_url}{name}.html")
     assert page.evaluate("document.documentElement.dataset.theme") == theme
     violations = Axe().run(page, options=OPTIONS).response["violations"]
     report[theme][name] = [{"id": v["id"], "impact": v["impact"], "help": v["help"],

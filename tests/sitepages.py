@@ -1,11 +1,11 @@
-"""Ce que les tests du site attendent, lu dans les sources du livre (``_toc.yml``, ``_config.yml``)."""
+"""Ce que les tests du site et du PDF attendent, lu dans les sources du livre (``_toc.yml``, ``_config.yml``)."""
 
 import subprocess
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def toc_pages() -> list[str]:
