@@ -159,10 +159,12 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m tools.bench $(BENCH)
 
-## Entraînement long de l'auto-encodeur 1000-500-250-30 du TP 2 (objectif : l'erreur 3,00 de
-## Hinton et Salakhutdinov) → results/ae30_long.pt (float16), chargé par le TP 2. EPOCHS=… au choix.
+## Entraînement long du réseau 784-1000-500-250-30 de Hinton et Salakhutdinov (TP 2), sans
+## pré-entraînement, jusque sous leur erreur 3,00 → results/ae30_dense_long.pt (float16), chargé par
+## le TP 2 ; LONG_RUN=conv pour l'auto-encodeur convolutionnel (results/ae30_conv_long.pt).
+## EPOCHS=… au choix.
 long-run: $(STAMP)
-	$(BIN)/python -m tools.long_run $(if $(EPOCHS),--epochs $(EPOCHS))
+	$(BIN)/python -m tools.long_run $(if $(LONG_RUN),--model $(LONG_RUN)) $(if $(EPOCHS),--epochs $(EPOCHS))
 
 ## Résultats de référence (mode complet) → results/reference.json, que la page resultats.md
 ## affiche : site complet, collecte des valeurs, puis reconstruction (seule cette page est

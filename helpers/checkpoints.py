@@ -214,7 +214,7 @@ def load_half(model: nn.Module, path: Path) -> dict | None:
 
     Exemple : ::
 
-        info = load_half(model, config.project_root() / "results" / "ae30_long.pt")
+        info = load_half(model, config.project_root() / "results" / "ae30_conv_long.pt")
     """
     saved = load(path)
     if saved is None:

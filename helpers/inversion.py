@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from itertools import repeat
 
 import torch
+import torch.nn.functional as F
 
 from .validation import require_learning_rate, require_positive_int
 
@@ -70,7 +71,8 @@ def decoding_errors(decoder: Decoder, codes: torch.Tensor, targets: torch.Tensor
 
         initial_errors = inversion.decoding_errors(decoder, init, targets)
     """
-    squared = (decoder(codes) - targets.flatten(1)).pow(2)
+    # mse_loss sans réduction : (D(h) − x)² en un seul calcul, et sa dérivée aussi.
+    squared = F.mse_loss(decoder(codes), targets.flatten(1), reduction="none")
     if visible is not None:
         squared = squared * visible.flatten(1).to(squared.dtype)
     return squared.sum(dim=1)

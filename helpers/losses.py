@@ -10,10 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from skimage.metrics import structural_similarity
 from torch import nn
 
 from .validation import require_nonnegative, require_probability, require_same_shape
@@ -310,11 +308,18 @@ def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> torch.Ten
 
 
 def mean_ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> float:
-    """SSIM moyen (scikit-image) entre deux lots d'images (N, 1, H, W) ou (N, H, W).
+    """SSIM moyen entre deux lots d'images (N, 1, H, W) ou (N, H, W), calculé par lots.
+
+    C'est la moyenne des ``skimage.metrics.structural_similarity(u, v, data_range=data_range)``
+    image par image, avec les réglages par défaut de scikit-image (fenêtre uniforme 7 × 7,
+    covariances empiriques, bords de 3 pixels exclus), mais en un seul calcul sur tout le lot
+    (moyennes locales par ``avg_pool2d``, en float64) plutôt qu'une boucle Python sur les images :
+    même valeur, des dizaines de fois plus vite sur 10 000 images.
 
     Arguments :
 
-    - ``x``, ``y`` : deux lots d'images de même forme (tenseurs, sur n'importe quel périphérique) ;
+    - ``x``, ``y`` : deux lots d'images de même forme (tenseurs, sur n'importe quel périphérique),
+      de côté au moins 7 ;
     - ``data_range`` : l'écart entre les valeurs extrêmes des pixels (1 pour [0, 1]).
 
     Renvoie : un ``float`` Python, la moyenne des SSIM image par image (1 pour des images
@@ -323,9 +328,32 @@ def mean_ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> floa
     Lève : ``ValueError`` si les formes diffèrent ou ne sont pas celles d'un lot d'images.
     """
     require_same_shape(x, y, "x et y")
-    if x.ndim not in (3, 4) or (x.ndim == 4 and x.shape[1] != 1):
-        raise ValueError(f"Images de forme {tuple(x.shape)} : attendu (N, 1, H, W) ou (N, H, W) ; "
-                         "un lot de vecteurs (N, 784) se remet en images par x.view(-1, 1, 28, 28).")
-    a = x.detach().cpu().reshape(-1, *x.shape[-2:]).numpy().astype(np.float64)
-    b = y.detach().cpu().reshape(-1, *y.shape[-2:]).numpy().astype(np.float64)
-    return float(np.mean([structural_similarity(u, v, data_range=data_range) for u, v in zip(a, b)]))
+    if x.ndim not in (3, 4) or (x.ndim == 4 and x.shape[1] != 1) or min(x.shape[-2:]) < SSIM_WINDOW:
+        raise ValueError(f"Images de forme {tuple(x.shape)} : attendu (N, 1, H, W) ou (N, H, W), "
+                         f"de côté au moins {SSIM_WINDOW} ; un lot de vecteurs (N, 784) se remet en "
+                         "images par x.view(-1, 1, 28, 28).")
+    a = x.detach().reshape(-1, 1, *x.shape[-2:]).to("cpu", torch.float64)
+    b = y.detach().reshape(-1, 1, *y.shape[-2:]).to("cpu", torch.float64)
+    per_image = torch.cat([_ssim_per_image(u, v, data_range)
+                           for u, v in zip(a.split(4096), b.split(4096))])
+    return per_image.mean().item()
+
+
+SSIM_WINDOW = 7  # fenêtre par défaut de scikit-image
+
+
+def _ssim_per_image(a: torch.Tensor, b: torch.Tensor, data_range: float) -> torch.Tensor:
+    """SSIM de chaque image du lot (N, 1, H, W), comme scikit-image : moyenne de la carte SSIM
+    sur les fenêtres entièrement dans l'image."""
+    def local_mean(t):
+        return F.avg_pool2d(t, SSIM_WINDOW, stride=1)
+
+    mean_a, mean_b = local_mean(a), local_mean(b)
+    sample = SSIM_WINDOW**2 / (SSIM_WINDOW**2 - 1)  # covariances empiriques (n − 1)
+    var_a = sample * (local_mean(a * a) - mean_a**2)
+    var_b = sample * (local_mean(b * b) - mean_b**2)
+    cov = sample * (local_mean(a * b) - mean_a * mean_b)
+    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    ssim = ((2 * mean_a * mean_b + c1) * (2 * cov + c2)
+            / ((mean_a**2 + mean_b**2 + c1) * (var_a + var_b + c2)))
+    return ssim.mean(dim=(1, 2, 3))

@@ -65,14 +65,17 @@ def flatten_images(x: torch.Tensor, input_dim: int) -> torch.Tensor:
     )
 
 
-def mlp(sizes: Sequence[int], activation: str, last_activation: str) -> nn.Sequential:
+def mlp(sizes: Sequence[int], activation: str, last_activation: str,
+        batchnorm: bool = False) -> nn.Sequential:
     """Perceptron multicouche ``sizes[0] → … → sizes[-1]`` ; ``last_activation`` sur la sortie.
 
     Arguments :
 
     - ``sizes`` : largeurs des couches, entrée et sortie comprises, par exemple ``[784, 256, 2]`` ;
     - ``activation`` : nom de l'activation après chaque couche cachée (``"relu"``…) ;
-    - ``last_activation`` : nom de l'activation après la dernière couche (``"identity"`` : aucune).
+    - ``last_activation`` : nom de l'activation après la dernière couche (``"identity"`` : aucune) ;
+    - ``batchnorm`` : normalisation par lot (``nn.BatchNorm1d``) entre chaque couche cachée et son
+      activation, pas sur la dernière couche.
 
     Renvoie : un ``nn.Sequential`` qui alterne ``nn.Linear`` et activations ; il envoie un lot
     (N, sizes[0]) sur (N, sizes[-1]).
@@ -87,6 +90,8 @@ def mlp(sizes: Sequence[int], activation: str, last_activation: str) -> nn.Seque
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(fan_in, fan_out))
         is_last = i == len(sizes) - 2
+        if batchnorm and not is_last:
+            layers.append(nn.BatchNorm1d(fan_out))
         layers.append(_activation(last_activation if is_last else activation))
     return nn.Sequential(*layers)
 
@@ -107,7 +112,9 @@ class DenseAutoencoder(nn.Module):
     - ``code_activation`` : activation de la couche du code (``"identity"`` : code quelconque,
       ``"sigmoid"`` : code dans [0, 1]) ;
     - ``output_activation`` : activation de la sortie du décodeur ;
-    - ``input_dim`` : dimension n des données.
+    - ``input_dim`` : dimension n des données ;
+    - ``batchnorm`` : normalisation par lot après chaque couche cachée (voir :func:`mlp`), ce qui
+      permet d'entraîner un réseau profond sans pré-entraînement.
 
     Attributs :
 
@@ -130,6 +137,7 @@ class DenseAutoencoder(nn.Module):
         code_activation: str = "identity",
         output_activation: str = "sigmoid",
         input_dim: int = 784,
+        batchnorm: bool = False,
     ):
         super().__init__()
         for name, value in [("code_dim", code_dim), ("input_dim", input_dim)] + [
@@ -139,8 +147,8 @@ class DenseAutoencoder(nn.Module):
         self.code_dim = code_dim
         self.input_dim = input_dim
         widths = [input_dim, *hidden, code_dim]
-        self.encoder = mlp(widths, activation, code_activation)
-        self.decoder = mlp(widths[::-1], activation, output_activation)
+        self.encoder = mlp(widths, activation, code_activation, batchnorm)
+        self.decoder = mlp(widths[::-1], activation, output_activation, batchnorm)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Encodeur E : code ``h = f(x)`` de forme (N, code_dim).
@@ -168,6 +176,43 @@ class DenseAutoencoder(nn.Module):
         """
         require_pixels(x)
         return self.decode(self.encode(x)).reshape(x.shape)
+
+
+def init_output_bias(model: nn.Module, images: torch.Tensor) -> None:
+    """Règle le biais de la dernière couche du décodeur sur le logit de l'image moyenne.
+
+    Pour un modèle dont la sortie passe par une sigmoïde (:class:`DenseAutoencoder`) ou donne les
+    logits d'un décodeur de Bernoulli (:class:`VAE`) : avant tout entraînement, la reconstruction
+    de chaque image est alors proche de l'image moyenne, au lieu d'un gris uniforme à 0,5. Les
+    premières époques ne servent plus à apprendre ce fond commun, et l'entraînement converge plus
+    vite. Les moyennes sont bornées à [10⁻³, 1 − 10⁻³] pour que les logits restent finis.
+
+    Arguments :
+
+    - ``model`` : un modèle dont ``model.decoder`` se termine par une couche ``nn.Linear`` à
+      ``model.input_dim`` sorties (suivie ou non d'une activation) ;
+    - ``images`` : les images d'entraînement, pixels dans [0, 1].
+
+    Lève : ``ValueError`` si le modèle n'a pas un tel décodeur, ou si les images sont absentes,
+    hors de [0, 1] ou n'ont pas ``model.input_dim`` pixels.
+
+    Exemple : ::
+
+        vae = VAE(latent_dim=20)
+        init_output_bias(vae, x_train)
+    """
+    linears = [m for m in getattr(model, "decoder", nn.Sequential()).modules()
+               if isinstance(m, nn.Linear)]
+    input_dim = getattr(model, "input_dim", None)
+    if not linears or linears[-1].out_features != input_dim:
+        raise ValueError(f"{type(model).__name__} n'a pas de décodeur (attribut decoder) qui se "
+                         "termine par une couche linéaire de la taille des images.")
+    require_pixels(images)
+    if len(images) == 0:
+        raise ValueError("Aucune image : impossible de calculer l'image moyenne.")
+    mean = flatten_images(images, input_dim).mean(dim=0).clamp(1e-3, 1 - 1e-3)
+    with torch.no_grad():
+        linears[-1].bias.copy_(torch.logit(mean))
 
 
 def linear_autoencoder(code_dim: int, input_dim: int = 784) -> DenseAutoencoder:

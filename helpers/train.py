@@ -36,6 +36,20 @@ def reconstruction_mse(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return F.mse_loss(model(x), x)
 
 
+def reconstruction_bce(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Entropie croisée binaire moyenne par pixel entre ``x`` et sa reconstruction ``model(x)``.
+
+    Chaque pixel de ``x`` dans [0, 1] est vu comme la probabilité d'un pixel allumé, et la sortie
+    du modèle (sigmoïde, dans [0, 1]) comme sa prédiction : c'est la perte de Hinton et
+    Salakhutdinov (2006) pour MNIST. Elle pénalise plus qu'une erreur quadratique les pixels
+    presque noirs ou presque blancs mal reconstruits, et accélère l'apprentissage d'une sortie
+    sigmoïde.
+
+    Renvoie : un tenseur scalaire, moyenne sur les pixels et les images du lot ``x``, en nats.
+    """
+    return F.binary_cross_entropy(model(x), x)
+
+
 def classification_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Entropie croisée entre les logits ``model(x)`` et les étiquettes ``y``.
 
@@ -108,6 +122,7 @@ def fit(
     on_epoch_end: Callable[[int, nn.Module], None] | None = None,
     seed: int = 0,
     cosine: bool = False,
+    warmup: float = 0.0,
     progress: bool = True,
 ) -> History:
     """Entraîne ``model`` avec Adam en minimisant ``loss(model, lot)`` ; renvoie l'historique.
@@ -116,7 +131,10 @@ def fit(
     par ``seed`` ; chaque lot est envoyé sur le périphérique du modèle. La perte d'une époque est
     la moyenne sur les images (chaque lot pèse sa taille). Si ``batch_size`` dépasse la taille des
     données, chaque époque fait un seul lot. Avec ``cosine=True``, le taux d'apprentissage décroît
-    de ``lr`` à 0 en cosinus au fil des pas. ``on_epoch_end(epoch, model)`` est appelé après chaque
+    de ``lr`` à 0 en cosinus au fil des pas ; avec en plus ``warmup`` > 0, il monte d'abord de
+    ``lr``/25 à ``lr`` pendant cette fraction des pas (échauffement), puis décroît en cosinus
+    jusqu'à ``lr``/250 000 : c'est le programme « one cycle » de PyTorch (``OneCycleLR``), qui
+    supporte un ``lr`` plus grand et converge en moins d'époques. ``on_epoch_end(epoch, model)`` est appelé après chaque
     époque (numérotées à partir de 1). Avec des étiquettes ``targets`` (apprentissage supervisé),
     la perte est ``loss(model, x, y)`` ; la perte de test demande alors ``test_targets``.
     Des images entières ou à l'échelle [0, 255] sont refusées d'emblée.
@@ -138,6 +156,7 @@ def fit(
     - ``seed`` : graine de l'ordre des mini-lots ; les tirages faits par la perte ou le modèle
       (bruit d'un débruiteur, tirage de h d'un VAE, dropout) suivent le générateur global ;
     - ``cosine`` : taux d'apprentissage décroissant en cosinus, de ``lr`` à 0 ;
+    - ``warmup`` : fraction des pas, dans [0, 1[, consacrée à l'échauffement (avec ``cosine=True``) ;
     - ``progress`` : affiche la barre de progression.
 
     Renvoie : un :class:`History` ; le modèle est laissé en mode évaluation (``model.eval()``).
@@ -152,6 +171,9 @@ def fit(
     require_positive_int("epochs", epochs)
     require_positive_int("batch_size", batch_size)
     require_learning_rate(lr)
+    if not 0 <= warmup < 1 or (warmup and not cosine):
+        raise ValueError(f"warmup={warmup!r} : l'échauffement est une fraction des pas dans [0, 1[, "
+                         "suivie de la décroissance en cosinus (cosine=True).")
     if len(images) == 0:
         raise ValueError("L'ensemble d'entraînement est vide : impossible d'entraîner le modèle.")
     require_pixels(images)
@@ -162,9 +184,12 @@ def fit(
                          "étiquettes des images de test (test_targets), et inversement.")
 
     device = next(model.parameters()).device
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    # Adam « fusionné » (un seul noyau pour tous les paramètres) : un cinquième plus rapide sur le
+    # CPU pour le VAE du TP 5 ; ailleurs (MPS…), l'implémentation par défaut.
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr,
+                                 fused=True if device.type in ("cpu", "cuda") else None)
     steps = epochs * math.ceil(len(images) / batch_size)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if cosine else None
+    scheduler = _schedule(optimizer, steps, cosine, warmup)
     generator = torch.Generator().manual_seed(seed)
     history = History()
     start = time.perf_counter()
@@ -192,6 +217,16 @@ def fit(
     history.seconds = time.perf_counter() - start
     model.eval()
     return history
+
+
+def _schedule(optimizer: torch.optim.Optimizer, steps: int, cosine: bool,
+              warmup: float) -> torch.optim.lr_scheduler.LRScheduler | None:
+    """Le programme du taux d'apprentissage : aucun, cosinus, ou échauffement puis cosinus."""
+    if warmup:
+        return torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=optimizer.defaults["lr"], total_steps=steps, pct_start=warmup,
+            cycle_momentum=False)
+    return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps) if cosine else None
 
 
 def _loss_on(loss: Loss, model: nn.Module, images: torch.Tensor, targets: torch.Tensor | None,

@@ -216,6 +216,11 @@ def test_psnr_known_values():
     assert torch.isfinite(losses.psnr(x, x)).all()
 
 
+def test_mean_ssim_refuses_images_smaller_than_its_window():
+    with pytest.raises(ValueError, match="au moins 7"):
+        losses.mean_ssim(torch.rand(2, 1, 6, 28), torch.rand(2, 1, 6, 28))
+
+
 def test_mean_ssim_bounds_and_ordering():
     torch.manual_seed(0)
     x = torch.rand(4, 1, 28, 28)
@@ -246,10 +251,11 @@ def test_psnr_is_per_image_and_checks_shapes():
 
 
 @pytest.mark.parametrize("data_range, shape", [(255.0, (3, 1, 28, 28)), (2.0, (3, 28, 28)),
-                                                (1.0, (2, 1, 16, 20))])
+                                                (1.0, (2, 1, 16, 20)), (1.0, (4100, 1, 7, 9))])
 def test_mean_ssim_matches_scikit_image(data_range, shape):
     """Moyenne des SSIM par image de scikit-image, calculés ici un à un, avec la plage donnée.
-    Images peu contrastées : les constantes de stabilisation, (0,01 L)² et (0,03 L)², y pèsent."""
+    Images peu contrastées : les constantes de stabilisation, (0,01 L)² et (0,03 L)², y pèsent.
+    Les 4 100 images de côté 7 et 9 : plus d'un paquet de calcul, une seule fenêtre en hauteur."""
     generator = torch.Generator().manual_seed(1)
     x = torch.rand(shape, generator=generator) * 0.1 * data_range
     y = (x + 0.02 * data_range * torch.randn(shape, generator=generator)).clamp(0, data_range)

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from helpers.models import (VAE, ConvAutoencoder, DenseAutoencoder, SmallCNN,
-                            linear_autoencoder)
+                            init_output_bias, linear_autoencoder)
 from helpers.validation import PIXEL_LIMIT
 from helpers.objectives import SparseKLObjective, VAEObjective
 from helpers.train import fit, reconstruction_mse
@@ -225,3 +225,57 @@ def test_wrong_channel_counts_and_empty_batches_get_french_errors():
     with pytest.raises(ValueError, match="2 nombres de canaux"):
         SmallCNN(channels=(16, 32, 64))
     assert flatten_images(torch.zeros(0, 1, 28, 28), 784).shape == (0, 784)
+
+
+# --- Normalisation par lot et biais de sortie initialisé sur l'image moyenne ---------------------
+
+
+def test_batchnorm_after_each_hidden_layer_only(images):
+    model = DenseAutoencoder(code_dim=30, hidden=(64, 32), batchnorm=True)
+    for side in (model.encoder, model.decoder):
+        kinds = [type(layer).__name__ for layer in side]
+        assert kinds == ["Linear", "BatchNorm1d", "ReLU", "Linear", "BatchNorm1d", "ReLU",
+                         "Linear", kinds[-1]]
+        assert [bn.num_features for bn in side if isinstance(bn, torch.nn.BatchNorm1d)] == \
+            [layer.out_features for layer in side if isinstance(layer, torch.nn.Linear)][:2]
+    assert not any(isinstance(m, torch.nn.BatchNorm1d)
+                   for m in DenseAutoencoder(code_dim=30, hidden=(64, 32)).modules())
+    model.eval()
+    out = model(images[:1])
+    assert out.shape == images[:1].shape and 0 <= out.min() and out.max() <= 1
+
+
+@pytest.mark.parametrize("make, output", [
+    (lambda: DenseAutoencoder(code_dim=4, hidden=(16,)), lambda m, x: m(x).flatten(1)),
+    (lambda: DenseAutoencoder(code_dim=4, hidden=(16,), batchnorm=True), lambda m, x: m(x).flatten(1)),
+    (lambda: VAE(latent_dim=3, hidden=(16,)), lambda m, x: torch.sigmoid(m.decode(m.encode(x)[0]))),
+])
+def test_init_output_bias_makes_the_untrained_model_output_the_mean_image(make, output):
+    """Derniers poids du décodeur nuls : la sortie ne dépend plus que du biais, et vaut l'image
+    moyenne calculée ici directement, bornée à [10⁻³, 1 − 10⁻³] (pixels toujours noirs)."""
+    torch.manual_seed(0)
+    images = torch.rand(50, 1, 28, 28)
+    images[:, :, :3] = 0.0  # trois lignes noires sur toutes les images
+    model = make()
+    init_output_bias(model, images)
+    last = [m for m in model.decoder.modules() if isinstance(m, torch.nn.Linear)][-1]
+    with torch.no_grad():
+        last.weight.zero_()
+    model.eval()
+    expected = images.flatten(1).mean(dim=0).clamp(1e-3, 1 - 1e-3)
+    got = output(model, images[:5])
+    assert torch.allclose(got, expected.expand(5, -1), atol=1e-6)
+    assert got[:, :84].max().item() == pytest.approx(1e-3)
+
+
+def test_init_output_bias_refuses_models_and_images_it_cannot_use(images):
+    with pytest.raises(ValueError, match="décodeur"):
+        init_output_bias(ConvAutoencoder(), images)
+    with pytest.raises(ValueError, match="décodeur"):
+        init_output_bias(SmallCNN(), images)
+    with pytest.raises(ValueError, match="Aucune image"):
+        init_output_bias(VAE(latent_dim=2), images[:0])
+    with pytest.raises(ValueError, match="255"):
+        init_output_bias(VAE(latent_dim=2), images * 255)
+    with pytest.raises(ValueError, match="forme"):
+        init_output_bias(VAE(latent_dim=2), images[:, :, :14])

@@ -2,6 +2,7 @@ import math
 import re
 import time
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -11,7 +12,7 @@ from helpers.checkpoints import fit_cached, load_half, save_half
 from helpers.models import VAE, ConvAutoencoder, DenseAutoencoder, SmallCNN
 from helpers.objectives import SparseKLObjective, VAEObjective
 from helpers.train import (classification_loss, encode, evaluate, fit, minibatches, predict,
-                           reconstruct, reconstruction_mse)
+                           reconstruct, reconstruction_bce, reconstruction_mse)
 
 
 def exactly(message: str) -> str:
@@ -400,6 +401,43 @@ def test_default_learning_rate_batch_size_seed_and_schedule():
     fit(Scale(), ranked, epochs=1, loss=recording_loss, seed=1, progress=False)
     assert sizes == [128, 128, 44] * 3
     assert orders[:3] == orders[3:6] != orders[6:]
+
+
+def test_reconstruction_bce_is_the_mean_binary_cross_entropy_per_pixel():
+    """Comparée à la formule −[x log p + (1 − x) log(1 − p)] calculée en NumPy, en float64."""
+    torch.manual_seed(0)
+    x = torch.rand(5, 1, 28, 28)
+    p = torch.rand(5, 1, 28, 28) * 0.98 + 0.01
+
+    class Constant(nn.Module):
+        def forward(self, images):
+            return p
+
+    xs, ps = x.double().numpy(), p.double().numpy()
+    expected = -(xs * np.log(ps) + (1 - xs) * np.log(1 - ps)).mean()
+    assert reconstruction_bce(Constant(), x).item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_warmup_raises_then_lowers_the_learning_rate():
+    """Un pas par époque, gradient de signe constant : chaque pas d'Adam déplace le poids d'environ
+    le taux du moment. Avec warmup=0,25 sur 20 pas, le taux part de lr/25, monte jusqu'à lr au
+    5ᵉ pas, puis redescend presque à 0."""
+    images = torch.full((9, 1, 28, 28), 0.5)
+    model, weights = Scale(), [0.0]
+    fit(model, images, epochs=20, batch_size=9, lr=0.01, cosine=True, warmup=0.25, progress=False,
+        on_epoch_end=lambda epoch, m: weights.append(m.w.item()))
+    steps = torch.tensor(weights).diff()
+    assert steps[0].item() == pytest.approx(0.01 / 25, rel=0.1)
+    assert (steps[:5].diff() > 0).all() and (steps[4:].diff() < 0).all()
+    assert steps.max().item() == pytest.approx(0.01, rel=0.1)
+    assert steps[-1].item() < 0.01 / 100
+
+
+@pytest.mark.parametrize("warmup, cosine", [(1.0, True), (-0.1, True), (float("nan"), True),
+                                            (0.2, False)])
+def test_warmup_must_be_a_fraction_followed_by_the_cosine(images, warmup, cosine):
+    with pytest.raises(ValueError, match="échauffement"):
+        fit(Scale(), images, epochs=1, cosine=cosine, warmup=warmup, progress=False)
 
 
 def test_progress_bar_in_french_with_the_epoch_loss(capsys):
