@@ -152,8 +152,8 @@ colab-student-notebooks:
 notebooks: $(STAMP)
 	$(BIN)/python -m tools.make_notebooks
 
-## Mesures de performance côte à côte (tools/bench.py) → results/benchmarks.json. Compter une
-## vingtaine de minutes : le livre y est construit à froid. BENCH="--only epoch,inversion" pour les
+## Mesures de performance côte à côte (tools/bench.py) → results/benchmarks.json. Compter un
+## quart d'heure : le livre y est construit à froid. BENCH="--only epoch,inversion" pour les
 ## seules mesures rapides. Puis `make results` (ou python -m tools.collect_results --build _build/bench/_build)
 ## pour reporter les durées dans results/reference.json.
 bench: $(STAMP)

@@ -9,6 +9,7 @@ Les noms d'activation possibles sont ceux de ``ACTIVATIONS`` : ``"relu"``, ``"si
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
@@ -181,38 +182,50 @@ class DenseAutoencoder(nn.Module):
 def init_output_bias(model: nn.Module, images: torch.Tensor) -> None:
     """Règle le biais de la dernière couche du décodeur sur le logit de l'image moyenne.
 
-    Pour un modèle dont la sortie passe par une sigmoïde (:class:`DenseAutoencoder`) ou donne les
-    logits d'un décodeur de Bernoulli (:class:`VAE`) : avant tout entraînement, la reconstruction
-    de chaque image est alors proche de l'image moyenne, au lieu d'un gris uniforme à 0,5. Les
-    premières époques ne servent plus à apprendre ce fond commun, et l'entraînement converge plus
-    vite. Les moyennes sont bornées à [10⁻³, 1 − 10⁻³] pour que les logits restent finis.
+    Pour un modèle dont la sortie passe par une sigmoïde (:class:`DenseAutoencoder`,
+    :class:`ConvAutoencoder`) ou donne les logits d'un décodeur de Bernoulli (:class:`VAE`) : avant
+    tout entraînement, la reconstruction de chaque image est alors proche de l'image moyenne, au
+    lieu d'un gris uniforme à 0,5. Les premières époques ne servent plus à apprendre ce fond commun,
+    et l'entraînement converge plus vite. Une dernière couche convolutionnelle à un canal n'a qu'un
+    biais, partagé par tous les pixels : il prend le logit du pixel moyen. Les moyennes sont bornées
+    à [10⁻³, 1 − 10⁻³] pour que les logits restent finis.
 
     Arguments :
 
     - ``model`` : un modèle dont ``model.decoder`` se termine par une couche ``nn.Linear`` à
-      ``model.input_dim`` sorties (suivie ou non d'une activation) ;
+      ``model.input_dim`` sorties ou par une convolution (transposée ou non) à un canal de sortie,
+      suivie ou non d'une activation ;
     - ``images`` : les images d'entraînement, pixels dans [0, 1].
 
     Lève : ``ValueError`` si le modèle n'a pas un tel décodeur, ou si les images sont absentes,
-    hors de [0, 1] ou n'ont pas ``model.input_dim`` pixels.
+    hors de [0, 1] ou n'ont pas le nombre de pixels du modèle.
 
     Exemple : ::
 
         vae = VAE(latent_dim=20)
         init_output_bias(vae, x_train)
     """
-    linears = [m for m in getattr(model, "decoder", nn.Sequential()).modules()
-               if isinstance(m, nn.Linear)]
-    input_dim = getattr(model, "input_dim", None)
-    if not linears or linears[-1].out_features != input_dim:
+    layers = [m for m in getattr(model, "decoder", nn.Sequential()).modules()
+              if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d))]
+    last = layers[-1] if layers else None
+    if isinstance(last, nn.Linear) and last.out_features == getattr(model, "input_dim", None):
+        input_dim = last.out_features
+    elif isinstance(last, (nn.Conv2d, nn.ConvTranspose2d)) and last.out_channels == 1:
+        input_dim = math.prod(IMAGE_SHAPE)
+    else:
         raise ValueError(f"{type(model).__name__} n'a pas de décodeur (attribut decoder) qui se "
-                         "termine par une couche linéaire de la taille des images.")
+                         "termine par une couche linéaire de la taille des images ou par une "
+                         "convolution à un canal.")
+    if last.bias is None:
+        raise ValueError(f"La dernière couche du décodeur de {type(model).__name__} n'a pas de biais.")
     require_pixels(images)
     if len(images) == 0:
         raise ValueError("Aucune image : impossible de calculer l'image moyenne.")
-    mean = flatten_images(images, input_dim).mean(dim=0).clamp(1e-3, 1 - 1e-3)
+    mean = flatten_images(images, input_dim).mean(dim=0)
+    if isinstance(last, (nn.Conv2d, nn.ConvTranspose2d)):
+        mean = mean.mean().reshape(1)
     with torch.no_grad():
-        linears[-1].bias.copy_(torch.logit(mean))
+        last.bias.copy_(torch.logit(mean.clamp(1e-3, 1 - 1e-3)))
 
 
 def linear_autoencoder(code_dim: int, input_dim: int = 784) -> DenseAutoencoder:

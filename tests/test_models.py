@@ -268,9 +268,29 @@ def test_init_output_bias_makes_the_untrained_model_output_the_mean_image(make, 
     assert got[:, :84].max().item() == pytest.approx(1e-3)
 
 
+def test_init_output_bias_gives_a_convolutional_output_the_mean_pixel():
+    """Une convolution transposée à un canal n'a qu'un biais : sortie uniforme au pixel moyen."""
+    torch.manual_seed(0)
+    images = torch.rand(50, 1, 28, 28) ** 3  # pixel moyen 1/4, loin de 0,5
+    model = ConvAutoencoder(channels=(4, 8, 6))
+    init_output_bias(model, images)
+    with torch.no_grad():
+        model.decoder[-2].weight.zero_()
+        got = model(images[:5])
+    assert torch.allclose(got, images.mean().expand_as(got), atol=1e-6)
+
+
+class _WideConvDecoder(torch.nn.Module):
+    def __init__(self, out_channels, bias=True):
+        super().__init__()
+        self.decoder = torch.nn.Sequential(torch.nn.ConvTranspose2d(4, out_channels, 3, bias=bias))
+
+
 def test_init_output_bias_refuses_models_and_images_it_cannot_use(images):
-    with pytest.raises(ValueError, match="décodeur"):
-        init_output_bias(ConvAutoencoder(), images)
+    with pytest.raises(ValueError, match="un canal"):
+        init_output_bias(_WideConvDecoder(out_channels=3), images)
+    with pytest.raises(ValueError, match="pas de biais"):
+        init_output_bias(_WideConvDecoder(out_channels=1, bias=False), images)
     with pytest.raises(ValueError, match="décodeur"):
         init_output_bias(SmallCNN(), images)
     with pytest.raises(ValueError, match="Aucune image"):
