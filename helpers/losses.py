@@ -307,6 +307,9 @@ def psnr(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> torch.Ten
     return 10 * torch.log10(data_range**2 / mse.clamp_min(1e-12))
 
 
+SSIM_WINDOW = 7  # fenêtre par défaut de scikit-image
+
+
 def mean_ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> float:
     """SSIM moyen entre deux lots d'images (N, 1, H, W) ou (N, H, W), calculé par lots.
 
@@ -337,9 +340,6 @@ def mean_ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> floa
     per_image = torch.cat([_ssim_per_image(u, v, data_range)
                            for u, v in zip(a.split(4096), b.split(4096))])
     return per_image.mean().item()
-
-
-SSIM_WINDOW = 7  # fenêtre par défaut de scikit-image
 
 
 def _ssim_per_image(a: torch.Tensor, b: torch.Tensor, data_range: float) -> torch.Tensor:

@@ -135,9 +135,9 @@ def fit(
     ``lr``/25 à ``lr`` pendant cette fraction des pas (échauffement), puis décroît en cosinus
     jusqu'à ``lr``/250 000 : c'est le programme « one cycle » de PyTorch (``OneCycleLR``), qui
     supporte un ``lr`` plus grand et converge en moins d'époques. ``on_epoch_end(epoch, model)``
-    est appelé après chaque époque (numérotées à partir de 1). Avec des étiquettes ``targets`` (apprentissage supervisé),
-    la perte est ``loss(model, x, y)`` ; la perte de test demande alors ``test_targets``.
-    Des images entières ou à l'échelle [0, 255] sont refusées d'emblée.
+    est appelé après chaque époque (numérotées à partir de 1). Avec des étiquettes ``targets``
+    (apprentissage supervisé), la perte est ``loss(model, x, y)`` ; la perte de test demande alors
+    ``test_targets``. Des images entières ou à l'échelle [0, 255] sont refusées d'emblée.
 
     Arguments :
 
