@@ -161,8 +161,9 @@ bench: $(STAMP)
 
 ## Entraînement long du réseau 784-1000-500-250-30 de Hinton et Salakhutdinov (TP 2), sans
 ## pré-entraînement, jusque sous leur erreur 3,00 → results/ae30_dense_long.pt (float16), chargé par
-## le TP 2 ; LONG_RUN=conv pour l'auto-encodeur convolutionnel (results/ae30_conv_long.pt).
-## EPOCHS=… au choix.
+## le TP 2 ; LONG_RUN=conv pour l'auto-encodeur convolutionnel (results/ae30_conv_long.pt),
+## LONG_RUN=vae2 pour le VAE de dimension latente 2 que le TP 6 compare au mémoire
+## (results/vae2_long.pt). EPOCHS=… au choix.
 long-run: $(STAMP)
 	$(BIN)/python -m tools.long_run $(if $(LONG_RUN),--model $(LONG_RUN)) $(if $(EPOCHS),--epochs $(EPOCHS))
 

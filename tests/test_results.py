@@ -9,8 +9,8 @@ import pytest
 
 from helpers.checkpoints import load_half
 from helpers.data import load_mnist
-from helpers.evaluation import per_image_sse
-from helpers.models import ConvAutoencoder, DenseAutoencoder
+from helpers.evaluation import per_image_sse, vae_elbo
+from helpers.models import VAE, ConvAutoencoder, DenseAutoencoder
 from helpers.train import reconstruct
 
 RESULTS = Path(__file__).resolve().parent.parent / "results"
@@ -29,7 +29,11 @@ def test_reference_has_every_key_the_page_reads(reference):
     assert set(reference["knn10"]) == {"pixels", "pca", "ae"}
     assert set(reference["inversion"]) == {"delta_mean_pct", "agreement_encoder_pct",
                                            "agreement_inverted_pct", "speedup_batched_vs_loop",
-                                           "seconds_per_image_batched"}
+                                           "seconds_per_image_batched", "thesis_agreement_encoder_pct",
+                                           "thesis_agreement_inverted_pct"}
+    assert set(reference["inversion_long"]) == {"delta_mean_pct", "agreement_encoder_pct",
+                                                "agreement_inverted_pct", "thesis_agreement_encoder_pct",
+                                                "thesis_agreement_inverted_pct"}
     assert {"book_full_cold", "make_test"} <= set(reference["timings_s"])
     assert set(reference["super_resolution"]) == {"bicubic_psnr", "network_psnr", "bicubic_ssim",
                                                   "network_ssim"}
@@ -49,6 +53,11 @@ def test_quality_goals(reference):
     assert reference["anomaly_auc"]["ae"] > reference["anomaly_auc"]["pca"]
     inpainting = reference["inpainting_mse"]
     assert inpainting["masked"] < inpainting["plain"] < inpainting["gray"]
+    # Le mémoire de M1 du TP 6 : δ = −4,79 %, accord 86,08 % sur les codes inversés (seuil 0,5,
+    # contre C(x)) ; le VAE entraîné longuement fait mieux, avec les deux protocoles d'accord.
+    long = reference["inversion_long"]
+    assert long["delta_mean_pct"] <= -4.79
+    assert min(long["thesis_agreement_inverted_pct"], long["agreement_inverted_pct"]) >= 86.1
 
 
 def test_benchmarks_describe_the_machine():
@@ -79,3 +88,15 @@ def test_long_run_weights_load_and_beat_the_paper(name, model, max_bytes):
     test = load_mnist(train=False).images
     assert info is not None and info["test_sse"] <= 3.00
     assert per_image_sse(test, reconstruct(network, test)) == pytest.approx(info["test_sse"], abs=1e-3)
+
+
+def test_long_run_vae_loads_as_tp6_loads_it():
+    """Le VAE de dimension latente 2 de make long-run (LONG_RUN=vae2), chargé comme le TP 6 le
+    charge : son −ELBO de test, mesuré ici à nouveau, est celui que l'entraînement a enregistré."""
+    path = RESULTS / "vae2_long.pt"
+    assert path.stat().st_size < 6_500_000
+    vae = VAE(latent_dim=2, hidden=(1024, 512, 256))
+    info = load_half(vae, path)
+    assert info is not None and info["epochs"] >= 1 and not info["cosine"]
+    test = load_mnist(train=False).images
+    assert -vae_elbo(vae, test)["elbo"] == pytest.approx(info["test_negative_elbo"], abs=1e-3)

@@ -97,6 +97,16 @@ def collect(build: Path) -> dict:
             "agreement_inverted_pct": get(tp6, "agree_after"),
             "speedup_batched_vs_loop": get(tp6, "speedup"),
             "seconds_per_image_batched": get(tp6, "batched_ms_per_image") / 1000,
+            "thesis_agreement_encoder_pct": get(tp6, "thesis_before"),
+            "thesis_agreement_inverted_pct": get(tp6, "thesis_after"),
+        },
+        # Le VAE entraîné longuement (make long-run LONG_RUN=vae2), face au mémoire.
+        "inversion_long": {
+            "delta_mean_pct": get(tp6, "long_delta_mean"),
+            "agreement_encoder_pct": get(tp6, "long_agree_before"),
+            "agreement_inverted_pct": get(tp6, "long_agree_after"),
+            "thesis_agreement_encoder_pct": get(tp6, "long_thesis_before"),
+            "thesis_agreement_inverted_pct": get(tp6, "long_thesis_after"),
         },
         "super_resolution": {"bicubic_psnr": get(tp7, "sr_bicubic_psnr"),
                              "network_psnr": get(tp7, "sr_net_psnr"),
