@@ -1,4 +1,5 @@
-"""Configuration : mode rapide, dossier des données, périphérique de calcul, graines aléatoires.
+"""Configuration : mode rapide, dossier des données, périphérique de calcul (et son support du
+bfloat16), graines aléatoires.
 
 Deux variables d'environnement pilotent le cours :
 
@@ -81,6 +82,25 @@ def device() -> torch.device:
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def native_bfloat16(device: torch.device) -> bool:
+    """Dit si ``device`` calcule nativement en bfloat16 : processeur avec AMX ou AVX-512 BF16,
+    carte CUDA d'architecture Ampere ou plus récente. Ailleurs (MPS, anciens processeurs), le
+    bfloat16 serait émulé, donc plus lent que le float32.
+
+    Arguments :
+
+    - ``device`` : le périphérique de calcul, ``torch.device`` ou chaîne (``"cpu"``, ``"cuda"``…).
+
+    Renvoie : un booléen (voir l'option ``bfloat16`` de :func:`helpers.train.fit`).
+    """
+    kind = torch.device(device).type
+    if kind == "cpu":
+        return torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported()
+    if kind == "cuda":
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    return False
 
 
 def seed_everything(seed: int = 0) -> None:

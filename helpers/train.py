@@ -11,6 +11,7 @@ reviennent sur le CPU. Une perte ``loss`` est une fonction ``loss(model, x)`` (o
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.std import tqdm
 
+from .config import native_bfloat16
 from .validation import require_learning_rate, require_pixels, require_positive_int
 
 Loss = Callable[..., torch.Tensor]
@@ -123,6 +125,7 @@ def fit(
     seed: int = 0,
     cosine: bool = False,
     warmup: float = 0.0,
+    bfloat16: bool = False,
     progress: bool = True,
 ) -> History:
     """Entraîne ``model`` avec Adam en minimisant ``loss(model, lot)`` ; renvoie l'historique.
@@ -134,7 +137,11 @@ def fit(
     de ``lr`` à 0 en cosinus au fil des pas ; avec en plus ``warmup`` > 0, il monte d'abord de
     ``lr``/25 à ``lr`` pendant cette fraction des pas (échauffement), puis décroît en cosinus
     jusqu'à ``lr``/250 000 : c'est le programme « one cycle » de PyTorch (``OneCycleLR``), qui
-    supporte un ``lr`` plus grand et converge en moins d'époques. ``on_epoch_end(epoch, model)``
+    supporte un ``lr`` plus grand et converge en moins d'époques. Avec ``bfloat16=True``, sur un
+    périphérique qui calcule nativement en bfloat16 (:func:`helpers.config.native_bfloat16`), les
+    produits matriciels et les convolutions de l'entraînement sont faits en bfloat16 (précision
+    mixte, ``torch.autocast``) : les poids, les pertes et les évaluations restent en float32.
+    ``on_epoch_end(epoch, model)``
     est appelé après chaque époque (numérotées à partir de 1). Avec des étiquettes ``targets``
     (apprentissage supervisé), la perte est ``loss(model, x, y)`` ; la perte de test demande alors
     ``test_targets``. Des images entières ou à l'échelle [0, 255] sont refusées d'emblée.
@@ -157,6 +164,8 @@ def fit(
       (bruit d'un débruiteur, tirage de h d'un VAE, dropout) suivent le générateur global ;
     - ``cosine`` : taux d'apprentissage décroissant en cosinus, de ``lr`` à 0 ;
     - ``warmup`` : fraction des pas, dans [0, 1[, consacrée à l'échauffement (avec ``cosine=True``) ;
+    - ``bfloat16`` : précision mixte bfloat16 pour l'entraînement, si le périphérique la calcule
+      nativement (sinon, float32 : l'émulation serait plus lente) ;
     - ``progress`` : affiche la barre de progression.
 
     Renvoie : un :class:`History` ; le modèle est laissé en mode évaluation (``model.eval()``).
@@ -191,6 +200,8 @@ def fit(
     steps = epochs * math.ceil(len(images) / batch_size)
     scheduler = _schedule(optimizer, steps, cosine, warmup)
     generator = torch.Generator().manual_seed(seed)
+    mixed = (torch.autocast(device.type, dtype=torch.bfloat16)
+             if bfloat16 and native_bfloat16(device) else contextlib.nullcontext())
     history = History()
     start = time.perf_counter()
     numbers = range(1, epochs + 1)
@@ -202,7 +213,8 @@ def fit(
         total = 0.0
         for idx in minibatches(len(images), batch_size, generator):
             optimizer.zero_grad(set_to_none=True)
-            value = _loss_on(loss, model, images, targets, idx, device)
+            with mixed:
+                value = _loss_on(loss, model, images, targets, idx, device)
             value.backward()
             optimizer.step()
             if scheduler is not None:

@@ -70,3 +70,27 @@ def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
     assert config.device() == torch.device(expected)
+
+
+@pytest.mark.parametrize("amx, avx512_bf16, expected", [
+    (True, False, True), (False, True, True), (False, False, False),
+])
+def test_native_bfloat16_on_the_cpu(monkeypatch, amx, avx512_bf16, expected):
+    """Sur le CPU, le bfloat16 est natif avec AMX ou AVX-512 BF16 (machine simulée)."""
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: avx512_bf16)
+    assert config.native_bfloat16(torch.device("cpu")) is expected
+    assert config.native_bfloat16("cpu") is expected
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_native_bfloat16_on_cuda_excludes_emulation_and_never_on_mps(monkeypatch, native):
+    calls = []
+
+    def is_bf16_supported(including_emulation=True):
+        calls.append(including_emulation)
+        return native
+
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", is_bf16_supported)
+    assert config.native_bfloat16("cuda") is native and calls == [False]
+    assert config.native_bfloat16("mps") is False

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from jupyter_cache import get_cache
 from PIL import Image
 
 from tools import myst
@@ -154,11 +155,25 @@ def plain_table(html: str) -> str:
     return re.sub(r"\s(?:id|class)=\"[^\"]*\"", "", table).replace(" >", ">")
 
 
-def expected_results(executed: Path) -> dict[str, bytes | str]:
+def executed_notebook(path: Path, build: Path) -> nbformat.NotebookNode:
+    """Le notebook exécuté d'une page. Une construction incrémentale réécrit sans sorties les pages
+    qu'elle n'a pas réexécutées : leurs sorties sont alors reprises du cache d'exécution."""
+    notebook = nbformat.read(path, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    if not code or any(cell.outputs for cell in code):
+        return notebook
+    try:
+        return get_cache(build / ".jupyter_cache").merge_match_into_notebook(notebook)[1]
+    except KeyError:
+        raise MissingValue(f"{path.name} n'a aucune sortie et n'est pas dans le cache d'exécution "
+                           "de cette construction : reconstruisez le site.") from None
+
+
+def expected_results(notebook: nbformat.NotebookNode) -> dict[str, bytes | str]:
     """Figures et tableaux produits par les cellules de solution d'un notebook exécuté, nommés
     ``<exercice>-<rang de la cellule dans la solution>-<rang de la sortie>.png|html``."""
     files, label, rank = {}, None, 0
-    for cell in nbformat.read(executed, as_version=4).cells:
+    for cell in notebook.cells:
         if cell.cell_type == "markdown":
             for block in myst.blocks(cell.source):
                 marker = myst.solution_marker(block)
@@ -187,12 +202,14 @@ def write_notebook_data(build: Path, index_only: bool = False) -> None:
     shutil.copyfile(index, SITE_INDEX)
     if index_only:
         return
+    expected = {executed.stem: expected_results(executed_notebook(executed, build))
+                for executed in sorted((build / "jupyter_execute" / "chapters").glob("*.ipynb"))}
     GLUED.write_text(json.dumps(glued_texts(build), indent=1, ensure_ascii=False) + "\n",
                      encoding="utf-8")
     shutil.rmtree(EXPECTED, ignore_errors=True)
-    for executed in sorted((build / "jupyter_execute" / "chapters").glob("*.ipynb")):
-        for name, content in expected_results(executed).items():
-            path = EXPECTED / executed.stem / name
+    for page, files in expected.items():
+        for name, content in files.items():
+            path = EXPECTED / page / name
             path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, bytes):
                 path.write_bytes(content)
