@@ -23,7 +23,9 @@ dernière mesure, sur une ligne.
   celui d'un ``torch.matmul`` 2048 × 2048 mesuré dans la même exécution.
 - ``book`` : le livre complet construit à froid (cache d'exécution et cache de modèles neufs, dans
   ``_build/bench/``) sous ``/usr/bin/time -v`` (durée, mémoire maximale), la durée d'exécution de
-  chaque page lue dans le cache de Jupyter Book. Compter un quart d'heure à vingt minutes.
+  chaque page lue dans le cache de Jupyter Book, et la durée d'une époque de la mesure ``epoch``
+  juste avant et juste après : la vitesse de la machine du moment, qui varie d'un jour à l'autre.
+  Compter un quart d'heure à vingt minutes.
 - ``test`` : ``make test`` sous ``/usr/bin/time -v``.
 - ``tps`` : chaque TP tel qu'un étudiant l'exécute, solutions comprises (le notebook complet de
   ``tools.make_notebooks --full``), en mode complet, du début à la fin, avec un cache de modèles
@@ -114,7 +116,7 @@ def bench_epoch(repeats: int) -> dict:
 # tests/test_bench.py compare à ces valeurs) ; le programme « one cycle » sur VAE_EPOCHS époques.
 VAE_HIDDEN = (512,)
 VAE_EPOCHS = 5
-VAE_RECIPE = {"batch_size": 256, "lr": 5e-3, "cosine": True, "warmup": 0.2}
+VAE_RECIPE = {"batch_size": 256, "lr": 5e-3, "cosine": True, "warmup": 0.2, "bfloat16": True}
 PEER_TARGET = 105.55  # −ELBO de test de pytorch/examples vae/main.py après 10 époques
 
 
@@ -250,11 +252,16 @@ def bench_book() -> dict:
     subprocess.run(["rm", "-rf", str(output)], check=True)
     env = {**os.environ, "AE_CACHE_DIR": str(output / "checkpoints"), "AE_FAST": "0"}
     jupyter_book = str(Path(sys.executable).parent / "jupyter-book")
+    images = load_mnist(train=True).images
+    epoch_in_memory(images[:1000])  # premier appel (imports paresseux de PyTorch) hors mesure
+    # La vitesse de la machine, qui varie d'un jour à l'autre : une époque de la mesure ``epoch``.
+    epoch_before = epoch_in_memory(images)
     seconds, peak = _timed([jupyter_book, "build", ".", "--path-output", str(output),
                             "-n", "-W", "--keep-going"], env)
     pages = {Path(record.uri).stem: record.data["execution_seconds"]
              for record in get_cache(str(output / "_build" / ".jupyter_cache")).list_cache_records()}
-    return {"book_full_cold_s": seconds, "book_peak_memory_mib": peak, "pages_s": pages}
+    return {"book_full_cold_s": seconds, "book_peak_memory_mib": peak, "pages_s": pages,
+            "epoch_in_memory_s_before": epoch_before, "epoch_in_memory_s_after": epoch_in_memory(images)}
 
 
 def bench_test() -> dict:
