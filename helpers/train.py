@@ -140,8 +140,8 @@ def fit(
     supporte un ``lr`` plus grand et converge en moins d'époques. Avec ``bfloat16=True``, sur un
     périphérique qui calcule nativement en bfloat16 (:func:`helpers.config.native_bfloat16`), les
     produits matriciels et les convolutions de l'entraînement sont faits en bfloat16 (précision
-    mixte, ``torch.autocast``) : les poids, les pertes et les évaluations restent en float32.
-    ``on_epoch_end(epoch, model)``
+    mixte, ``torch.autocast``) ; les poids, leurs mises à jour, les évaluations et les pertes
+    usuelles (quadratique, entropie croisée) restent en float32. ``on_epoch_end(epoch, model)``
     est appelé après chaque époque (numérotées à partir de 1). Avec des étiquettes ``targets``
     (apprentissage supervisé), la perte est ``loss(model, x, y)`` ; la perte de test demande alors
     ``test_targets``. Des images entières ou à l'échelle [0, 255] sont refusées d'emblée.
