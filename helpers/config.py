@@ -96,8 +96,9 @@ def native_bfloat16(device: torch.device) -> bool:
     Renvoie : un booléen (voir l'option ``bfloat16`` de :func:`helpers.train.fit`).
     """
     kind = torch.device(device).type
-    if kind == "cpu":
-        return torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported()
+    if kind == "cpu":  # fonctions privées de PyTorch : absentes d'une version, réponse « non »
+        return any(getattr(torch.cpu, name, lambda: False)()
+                   for name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"))
     if kind == "cuda":
         return torch.cuda.is_bf16_supported(including_emulation=False)
     return False

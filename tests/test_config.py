@@ -83,6 +83,13 @@ def test_native_bfloat16_on_the_cpu(monkeypatch, amx, avx512_bf16, expected):
     assert config.native_bfloat16("cpu") is expected
 
 
+def test_native_bfloat16_is_false_when_pytorch_cannot_tell(monkeypatch):
+    """Ces fonctions de PyTorch sont privées : si une version ne les a pas, pas de bfloat16."""
+    monkeypatch.delattr(torch.cpu, "_is_amx_tile_supported")
+    monkeypatch.delattr(torch.cpu, "_is_avx512_bf16_supported")
+    assert config.native_bfloat16("cpu") is False
+
+
 @pytest.mark.parametrize("native", [True, False])
 def test_native_bfloat16_on_cuda_excludes_emulation_and_never_on_mps(monkeypatch, native):
     calls = []
