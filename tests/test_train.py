@@ -531,8 +531,6 @@ def test_bfloat16_training_only_where_native_and_evaluation_in_float32(images, m
     """Avec ``bfloat16=True``, les couches calculent en bfloat16 pendant l'entraînement seulement
     (la perte de test, les poids restent en float32), et seulement si le périphérique le fait
     nativement : sinon, l'entraînement est exactement celui en float32."""
-    import helpers.train
-
     def run(bfloat16):
         torch.manual_seed(0)
         model = DenseAutoencoder(code_dim=4, hidden=(32,))
@@ -545,12 +543,12 @@ def test_bfloat16_training_only_where_native_and_evaluation_in_float32(images, m
 
     float32_dtypes, float32 = run(False)
     assert set(float32_dtypes) == {torch.float32}
-    monkeypatch.setattr(helpers.train, "native_bfloat16", lambda device: True)
+    monkeypatch.setattr("helpers.train.native_bfloat16", lambda device: True)
     dtypes, mixed = run(True)
     # Par époque : deux lots d'entraînement en bfloat16, puis l'évaluation de test en float32.
     assert dtypes == [torch.bfloat16, torch.bfloat16, torch.float32] * 2
     assert mixed.train_loss != float32.train_loss
     assert mixed.train_loss == pytest.approx(float32.train_loss, rel=0.02)
-    monkeypatch.setattr(helpers.train, "native_bfloat16", lambda device: False)
+    monkeypatch.setattr("helpers.train.native_bfloat16", lambda device: False)
     dtypes, emulated = run(True)
     assert set(dtypes) == {torch.float32} and emulated.train_loss == float32.train_loss

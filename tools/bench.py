@@ -261,7 +261,8 @@ def bench_book() -> dict:
     pages = {Path(record.uri).stem: record.data["execution_seconds"]
              for record in get_cache(str(output / "_build" / ".jupyter_cache")).list_cache_records()}
     return {"book_full_cold_s": seconds, "book_peak_memory_mib": peak, "pages_s": pages,
-            "epoch_in_memory_s_before": epoch_before, "epoch_in_memory_s_after": epoch_in_memory(images)}
+            "epoch_in_memory_s_before": epoch_before,
+            "epoch_in_memory_s_after": epoch_in_memory(images)}
 
 
 def bench_test() -> dict:
